@@ -1,0 +1,67 @@
+"""zonegeo: plan industrial zones — land plots, infrastructure access, site ranking, maps.
+
+The public API is re-exported here; see ``help(zonegeo.<name>)`` for each.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from zonegeo.crs import equal_area_crs, metric_crs
+from zonegeo.dataset import Dataset, load_demo, read_dataset
+from zonegeo.errors import (
+    CRSError,
+    DataWarning,
+    GeometryError,
+    SchemaError,
+    UnknownDistrictError,
+    ValidationError,
+    ZonegeoError,
+)
+from zonegeo.io import (
+    read_districts,
+    read_exclusions,
+    read_infrastructure,
+    read_layer,
+    read_plots,
+    read_settlements,
+    read_zones,
+    write_layer,
+)
+from zonegeo.kpis import district_kpis, zone_kpis
+from zonegeo.parcels import area_ha, idle_plots
+
+try:
+    __version__ = version("zonegeo")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "CRSError",
+    "DataWarning",
+    "Dataset",
+    "GeometryError",
+    "SchemaError",
+    "UnknownDistrictError",
+    "ValidationError",
+    "ZonegeoError",
+    "__version__",
+    "area_ha",
+    "district_kpis",
+    "equal_area_crs",
+    "idle_plots",
+    "load_demo",
+    "metric_crs",
+    "read_dataset",
+    "read_districts",
+    "read_exclusions",
+    "read_infrastructure",
+    "read_layer",
+    "read_plots",
+    "read_settlements",
+    "read_zones",
+    "write_layer",
+    "zone_kpis",
+]
+
+# Added by later modules (keep one import line per module, names in __all__ above or below).

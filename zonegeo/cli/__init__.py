@@ -1,0 +1,37 @@
+"""The ``zonegeo`` command line: a click group of thin wrappers over the library.
+
+Each subcommand lives in its own module of this package and is registered
+below. Exit codes: 0 success, 1 a data error (the message, no traceback unless
+``--debug``), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import click
+
+from zonegeo.cli._common import ZonegeoGroup, configure_logging, version_text
+
+__all__ = ["cli", "main"]
+
+
+@click.group(cls=ZonegeoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(message=version_text(), version="")
+@click.option("--debug", is_flag=True, help="Show tracebacks for data errors.")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
+    """Plan industrial zones: plots, infrastructure access, site ranking and maps."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+    configure_logging(verbose)
+
+
+# Subcommands: one module each, registered here (keep this list sorted).
+from zonegeo.cli import demo as _demo  # noqa: E402
+
+cli.add_command(_demo.demo)
+
+
+def main() -> None:
+    """Run the ``zonegeo`` command."""
+    cli(prog_name="zonegeo")

@@ -1,0 +1,80 @@
+"""Shared pieces of the command line: error handling, logging, output paths."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from zonegeo.errors import ZonegeoError
+
+__all__ = ["ZonegeoGroup", "configure_logging", "echo_err", "version_text"]
+
+
+def version_text() -> str:
+    """Return the text of ``zonegeo --version``: zonegeo and its main dependencies."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = []
+    for pkg in ("zonegeo", "geopandas", "shapely", "pyproj", "pyogrio", "folium"):
+        try:
+            parts.append(f"{pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            parts.append(f"{pkg} (not installed)")
+    import pyproj
+
+    parts.append(f"PROJ {pyproj.proj_version_str}")
+    return "\n".join(parts)
+
+
+def configure_logging(verbose: int) -> None:
+    """Send zonegeo's log records to stderr at a level set by ``-v``."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logger = logging.getLogger("zonegeo")
+    logger.setLevel(level)
+    if not any(getattr(h, "_zonegeo_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("zonegeo: %(message)s"))
+        handler._zonegeo_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
+def echo_err(message: str) -> None:
+    """Print a message to stderr."""
+    click.echo(message, err=True)
+
+
+class ZonegeoGroup(click.Group):
+    """A click group that turns zonegeo's data errors into a message and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand; print data errors without a traceback."""
+        try:
+            return super().invoke(ctx)
+        except ZonegeoError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            name = type(exc).__name__
+            echo_err(f"Error ({name}): {exc}")
+            ctx.exit(1)
+        except OSError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            echo_err(f"Error: {exc}")
+            ctx.exit(1)
+
+
+def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
+    """Return the output format from a file name's extension, or raise a usage error."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        msg = (
+            f"cannot tell the output format of {str(path)!r} from its extension "
+            f"{'.' + suffix if suffix else '(none)'}; use one of: "
+            + ", ".join("." + a for a in allowed)
+        )
+        raise click.BadParameter(msg, param_hint="'-o' / '--output'")
+    return suffix

@@ -1,0 +1,229 @@
+"""The :class:`Dataset`: every layer of a region, read from a folder, a store or the demo."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+
+from zonegeo import io, schema
+from zonegeo.errors import UnknownDistrictError, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["LAYER_FILES", "Dataset", "empty_layer", "load_demo", "read_dataset"]
+
+log = logging.getLogger(__name__)
+
+#: Where :func:`read_dataset` looks for each layer inside a dataset folder.
+#: The first existing candidate wins; any format zonegeo reads is accepted.
+LAYER_FILES: dict[str, tuple[str, ...]] = {
+    "districts": ("boundaries/districts", "districts"),
+    "zones": ("plots/zones", "zones"),
+    "plots": ("plots/plots", "plots"),
+    "infrastructure": ("infrastructure/infrastructure", "infrastructure"),
+    "settlements": ("boundaries/settlements", "infrastructure/settlements", "settlements"),
+    "exclusions": ("boundaries/exclusions", "exclusions"),
+}
+_SUFFIXES = (".gpkg", ".parquet", ".geoparquet", ".geojson", ".json", ".shp", ".shp.zip",
+             ".zip", ".csv")
+_REQUIRED = ("districts", "zones", "plots", "infrastructure")
+
+
+def empty_layer(layer: str) -> gpd.GeoDataFrame:
+    """Return an empty GeoDataFrame with the columns of ``layer`` in EPSG:4326."""
+    sch = schema.LAYERS[layer]
+    cols = sch.column_names + list(sch.computed)
+    return gpd.GeoDataFrame({c: [] for c in cols}, geometry=gpd.GeoSeries([], crs=4326),
+                            crs=schema.STORAGE_CRS)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All layers of a planning region, each a GeoDataFrame in EPSG:4326.
+
+    Attributes
+    ----------
+    districts, zones, plots, infrastructure : GeoDataFrame
+        The required layers (see :mod:`zonegeo.schema`).
+    settlements, exclusions : GeoDataFrame
+        Optional layers; empty when absent.
+    source : str
+        Where the data came from (a folder, a URL or ``"demo"``).
+
+    Examples
+    --------
+    >>> import zonegeo
+    >>> ds = zonegeo.load_demo()
+    >>> sauran = ds.district("Sauran")
+    >>> sorted(sauran.zones["kind"].unique())
+    ['small_site']
+    """
+
+    districts: gpd.GeoDataFrame
+    zones: gpd.GeoDataFrame
+    plots: gpd.GeoDataFrame
+    infrastructure: gpd.GeoDataFrame
+    settlements: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("settlements"))
+    exclusions: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("exclusions"))
+    source: str = ""
+
+    def __iter__(self) -> Iterator[tuple[str, gpd.GeoDataFrame]]:
+        """Iterate over ``(layer name, GeoDataFrame)`` pairs."""
+        for name in schema.LAYERS:
+            yield name, getattr(self, name)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{name}={len(gdf)}" for name, gdf in self)
+        return f"Dataset({counts}, source={self.source!r})"
+
+    @property
+    def district_names(self) -> list[str]:
+        """English names of the districts, in file order."""
+        return [str(d) for d in self.districts["district"]]
+
+    def check_district(self, name: str) -> str:
+        """Return ``name`` if it is a district of the dataset, else raise.
+
+        Raises
+        ------
+        UnknownDistrictError
+            Naming the known districts and the closest match.
+        """
+        known = self.district_names
+        if name in known:
+            return name
+        lower = {k.lower(): k for k in known}
+        if name.lower() in lower:
+            return lower[name.lower()]
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        msg = (f"unknown district {name!r} in {self.source or 'the dataset'}.{hint} "
+               f"Known districts: {', '.join(known)}")
+        raise UnknownDistrictError(msg)
+
+    def district(self, name: str) -> Dataset:
+        """Return the subset of the dataset for one district.
+
+        Districts, zones and plots are selected by their ``district`` column;
+        infrastructure, settlements and exclusions by intersecting the district
+        polygon (a pipeline crossing the district is kept whole).
+
+        Parameters
+        ----------
+        name : str
+            English district name (case-insensitive).
+
+        Raises
+        ------
+        UnknownDistrictError
+            If no district has that name; the message suggests the closest.
+        """
+        name = self.check_district(name)
+        districts = self.districts[self.districts["district"] == name]
+        area = districts.geometry.union_all()
+
+        def touching(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+            if len(gdf) == 0:
+                return gdf
+            return gdf[gdf.intersects(area)]
+
+        if "district" in self.settlements.columns and self.settlements["district"].notna().any():
+            settlements = self.settlements[self.settlements["district"] == name]
+        else:
+            settlements = touching(self.settlements)
+        return replace(
+            self,
+            districts=districts,
+            zones=self.zones[self.zones["district"] == name],
+            plots=self.plots[self.plots["district"] == name],
+            infrastructure=touching(self.infrastructure),
+            settlements=settlements,
+            exclusions=touching(self.exclusions),
+            source=f"{self.source}#{name}",
+        )
+
+
+def _find_layer(folder: Path, layer: str) -> Path | None:
+    for stem in LAYER_FILES[layer]:
+        for suffix in _SUFFIXES:
+            candidate = folder / f"{stem}{suffix}"
+            if candidate.exists():
+                return candidate
+    return None
+
+
+def read_dataset(src: str | Path) -> Dataset:
+    """Read every layer of a dataset folder (or a PostGIS schema URL).
+
+    A folder holds ``boundaries/districts``, ``plots/zones``, ``plots/plots`` and
+    ``infrastructure/infrastructure`` (and optionally ``boundaries/settlements``
+    and ``boundaries/exclusions``) in any format zonegeo reads; the files may also
+    sit directly in the folder (``districts.gpkg``, ...).
+
+    Parameters
+    ----------
+    src : str or Path
+        A folder, or a ``postgresql://`` URL naming a schema
+        (``postgresql://host/db?schema=zonegeo``).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ValidationError
+        If a required layer is missing or any layer fails validation.
+    """
+    text = str(src)
+    if text.startswith(("postgresql://", "postgres://")):
+        from zonegeo import postgis
+
+        return postgis.read_dataset(text)
+    folder = Path(src)
+    if not folder.is_dir():
+        msg = f"{folder}: not a folder; read_dataset expects a dataset folder or a postgresql:// URL"
+        raise ValidationError(msg)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    missing = []
+    for layer in schema.LAYERS:
+        path = _find_layer(folder, layer)
+        if path is None:
+            if layer in _REQUIRED:
+                missing.append(f"{layer} (looked for {', '.join(LAYER_FILES[layer])} "
+                               f"with one of {', '.join(_SUFFIXES)})")
+            continue
+        layers[layer] = io.read_layer(path, layer)
+    if missing:
+        msg = f"{folder}: missing layers: " + "; ".join(missing)
+        raise ValidationError(msg)
+    return Dataset(**layers, source=str(folder))
+
+
+def load_demo() -> Dataset:
+    """Load the bundled demo dataset of Turkistan region (works offline).
+
+    Returns
+    -------
+    Dataset
+        Districts (approximate boundaries), zones, plots, infrastructure,
+        settlements and exclusions; see ``data/README.md`` for what is a
+        published fact and what is illustrative.
+
+    Examples
+    --------
+    >>> import zonegeo
+    >>> ds = zonegeo.load_demo()
+    >>> int((ds.zones["kind"] == "regional").sum())
+    14
+    """
+    from zonegeo.datasets import get_path
+
+    ds = read_dataset(get_path("demo"))
+    return replace(ds, source="demo")

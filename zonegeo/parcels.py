@@ -1,0 +1,156 @@
+"""Land plots (parcels), not plotting: area, status and idle plots.
+
+Rendering lives in :mod:`zonegeo.maps`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from zonegeo._validate import require_columns
+from zonegeo.crs import equal_area_crs
+from zonegeo.errors import ValidationError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["IDLE_COLUMNS", "area_ha", "idle_mask", "idle_plots", "to_timestamp"]
+
+#: Columns of the table :func:`idle_plots` returns, in order.
+IDLE_COLUMNS = ("plot_id", "investor", "project", "sector", "zone_id", "district", "area_ha",
+                "allocated_on", "build_by", "days_overdue")
+
+
+def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
+    """Return the area of each polygon in hectares, on the WGS 84 ellipsoid.
+
+    Areas are measured in a Lambert azimuthal equal-area projection centred on
+    the data, which preserves ellipsoidal area exactly (up to the straight
+    edges between vertices).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame or GeoSeries
+        Polygons in any CRS (a CRS is required).
+
+    Returns
+    -------
+    Series
+        Float hectares aligned on ``gdf.index``, named ``area_ha``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> square = gpd.GeoSeries([box(0, 0, 100, 100)], crs="EPSG:32642")
+    >>> round(float(area_ha(square).iloc[0]), 3)  # 100 m x 100 m in UTM
+    1.001
+    """
+    geo = gdf.geometry if hasattr(gdf, "geometry") else gdf
+    if geo.crs is None:
+        msg = "cannot compute areas: the layer has no CRS; set one with .set_crs()"
+        raise ValidationError(msg)
+    if len(geo) == 0:
+        return pd.Series([], index=geo.index, dtype="float64", name="area_ha")
+    projected = geo.to_crs(equal_area_crs(geo))
+    return pd.Series(projected.area.to_numpy() / 10_000.0, index=geo.index, name="area_ha")
+
+
+def to_timestamp(value: object | None) -> pd.Timestamp:
+    """Turn ``None`` (today), a date, a datetime or an ISO string into a Timestamp."""
+    if value is None:
+        return pd.Timestamp(dt.date.today())
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        msg = f"as_of={value!r} is not a date; write it as YYYY-MM-DD"
+        raise ValidationError(msg) from None
+    if pd.isna(ts):
+        msg = f"as_of={value!r} is not a date; write it as YYYY-MM-DD"
+        raise ValidationError(msg)
+    return ts.tz_localize(None).normalize() if ts.tzinfo else ts.normalize()
+
+
+def idle_mask(
+    plots: pd.DataFrame, *, as_of: object | None = None, grace_days: int = 0
+) -> pd.Series:
+    """Return True for allocated plots whose ``build_by`` date has passed.
+
+    A plot is idle when its status is ``allocated`` (construction never
+    started) and ``build_by + grace_days`` is before ``as_of``.
+
+    Parameters
+    ----------
+    plots : DataFrame
+        With ``status`` and ``build_by`` columns.
+    as_of : date-like, optional
+        The reference date; today by default.
+    grace_days : int
+        Extra days allowed after ``build_by``.
+
+    Returns
+    -------
+    Series of bool aligned on ``plots.index``.
+    """
+    require_columns(plots, ("status", "build_by"), what="plots",
+                    fix="read plots with zonegeo.read_plots")
+    if grace_days < 0:
+        msg = f"grace_days must be 0 or more, got {grace_days!r}"
+        raise ValidationError(msg)
+    ref = to_timestamp(as_of)
+    build_by = pd.to_datetime(plots["build_by"], errors="coerce")
+    deadline = build_by + pd.Timedelta(days=int(grace_days))
+    mask = (plots["status"] == "allocated") & build_by.notna() & (deadline < ref)
+    return mask.fillna(False).astype(bool)
+
+
+def idle_plots(
+    plots: gpd.GeoDataFrame, *, as_of: object | None = None, grace_days: int = 0
+) -> gpd.GeoDataFrame:
+    """List the allocated plots whose construction deadline has passed.
+
+    These are the plots whose agreements the regional akim wants ended and
+    the land taken back.
+
+    Parameters
+    ----------
+    plots : GeoDataFrame
+        Plots as read by :func:`zonegeo.read_plots`.
+    as_of : date-like, optional
+        Reference date; today by default.
+    grace_days : int, default 0
+        Days allowed after ``build_by`` before a plot counts as idle.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per idle plot (original index kept) with ``plot_id``,
+        ``investor``, ``project``, ``sector``, ``zone_id``, ``district``,
+        ``area_ha``, ``allocated_on``, ``build_by``, ``days_overdue`` and the
+        geometry, most overdue first.
+
+    Examples
+    --------
+    >>> import zonegeo
+    >>> plots = zonegeo.load_demo().plots
+    >>> idle = zonegeo.idle_plots(plots, as_of="2025-02-01")
+    >>> bool((idle["days_overdue"] > 0).all())
+    True
+    """
+    mask = idle_mask(plots, as_of=as_of, grace_days=grace_days)
+    ref = to_timestamp(as_of)
+    out = plots.loc[mask].copy()
+    if "area_ha" not in out.columns:
+        out["area_ha"] = area_ha(out)
+    build_by = pd.to_datetime(out["build_by"])
+    out["days_overdue"] = ((ref - build_by).dt.days - int(grace_days)).astype("int64")
+    for col in IDLE_COLUMNS:
+        if col not in out.columns:
+            out[col] = pd.NA
+    cols = [*IDLE_COLUMNS, out.geometry.name]
+    order = np.lexsort((out["plot_id"].astype(str).to_numpy(), -out["days_overdue"].to_numpy()))
+    return out[cols].iloc[order]
