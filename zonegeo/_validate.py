@@ -98,6 +98,14 @@ def _rename_columns(
                 renames[alias] = target
                 log.info("%s: using column %r as %r", problems.source, alias, target)
                 break
+    # Shapefiles cut column names to 10 characters (investment_kzt -> investment).
+    for col in sch.column_names:
+        short = col[:10]
+        if (col not in gdf.columns and short != col and short in gdf.columns
+                and short not in renames and short not in sch.column_names):
+            renames[short] = col
+            log.info("%s: using column %r as %r (Shapefile name limit)", problems.source,
+                     short, col)
     return gdf.rename(columns=renames) if renames else gdf
 
 
@@ -119,7 +127,7 @@ def _check_crs(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame | 
                              f"(x spans {bounds[0]:.4f}..{bounds[2]:.4f}, y spans "
                              f"{bounds[1]:.4f}..{bounds[3]:.4f}; Kazakhstan lies at lon 46-88, "
                              f"lat 40-56). Fix: write x=longitude, y=latitude, e.g. swap them "
-                             f"with shapely.ops.transform(lambda x, y: (y, x), geom)")
+                             f"with shapely.transform(geoms, lambda xy: xy[:, ::-1])")
                 return None
             if bounds[1] < -90 or bounds[3] > 90 or bounds[0] < -360 or bounds[2] > 360:
                 problems.add(CRSError,
