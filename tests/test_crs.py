@@ -1,0 +1,70 @@
+"""Metric and equal-area CRS choice (zonegeo.crs)."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point, box
+
+import zonegeo
+from zonegeo.crs import check_lonlat_order, equal_area_crs, utm_epsg
+from zonegeo.errors import CRSError
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "epsg"),
+    [(68.25, 43.30, 32642), (65.9, 44.8, 32641), (51.9, 47.1, 32639), (84.9, 47.5, 32645),
+     (72.0, 43.0, 32643)],
+)
+def test_utm_epsg(lon: float, lat: float, epsg: int) -> None:
+    assert utm_epsg(lon, lat) == epsg
+
+
+def test_metric_crs_logs_choice(caplog: pytest.LogCaptureFixture) -> None:
+    pts = gpd.GeoSeries([Point(68.25, 43.3), Point(69.6, 42.3)], crs=4326)
+    with caplog.at_level(logging.INFO, logger="zonegeo"):
+        crs = zonegeo.metric_crs(pts)
+    assert crs.to_epsg() == 32642
+    assert "EPSG:32642" in caplog.text
+
+
+def test_metric_crs_accepts_projected_and_several_frames() -> None:
+    a = gpd.GeoSeries([Point(68.0, 43.0)], crs=4326).to_crs(3857)
+    b = gpd.GeoDataFrame(geometry=[Point(68.5, 43.5)], crs=4326)
+    assert zonegeo.metric_crs(a, b).to_epsg() == 32642
+
+
+def test_metric_crs_refuses_missing_crs() -> None:
+    with pytest.raises(CRSError, match="no CRS"):
+        zonegeo.metric_crs(gpd.GeoSeries([Point(68, 43)]))
+
+
+@pytest.mark.parametrize("lon", [50.0, 68.25, 86.0])
+def test_utm_distance_within_0_1_percent_of_geodesic(lon: float) -> None:
+    """Within its own zone, a 20 km distance in UTM is within 0.1 % of the geodesic one."""
+    geod = Geod(ellps="WGS84")
+    lon2, lat2, _ = geod.fwd(lon, 43.0, 60.0, 20_000.0)
+    pts = gpd.GeoSeries([Point(lon, 43.0), Point(lon2, lat2)], crs=4326)
+    utm = pts.to_crs(zonegeo.metric_crs(pts))
+    d = utm.iloc[0].distance(utm.iloc[1])
+    assert d == pytest.approx(20_000.0, rel=1e-3)
+
+
+def test_equal_area_matches_geodesic_area() -> None:
+    poly = box(67.9, 43.1, 68.3, 43.4)
+    gs = gpd.GeoSeries([poly], crs=4326)
+    ea = gs.to_crs(equal_area_crs(gs)).area.iloc[0]
+    geod_area = abs(Geod(ellps="WGS84").geometry_area_perimeter(poly)[0])
+    # edges are geodesics for Geod but straight in the projection: 3e-6 at 30 km
+    assert ea == pytest.approx(geod_area, rel=1e-5)
+
+
+def test_check_lonlat_order() -> None:
+    assert check_lonlat_order((43.2, 68.1, 43.4, 68.3))
+    assert not check_lonlat_order((68.1, 43.2, 68.3, 43.4))
+    assert not check_lonlat_order((2.0, 48.0, 2.5, 49.0))  # Paris: not swapped, just elsewhere
+    assert not check_lonlat_order(np.array([10.0, 10.0, 11.0, 11.0]))
