@@ -65,3 +65,7 @@ __all__ = [
 ]
 
 # Added by later modules (keep one import line per module, names in __all__ above or below).
+from zonegeo.criteria import Criterion  # noqa: E402
+from zonegeo.ranking import AHPResult, ahp_weights, rank, rank_stability  # noqa: E402
+
+__all__ += ["AHPResult", "Criterion", "ahp_weights", "rank", "rank_stability"]
