@@ -477,7 +477,7 @@ def ahp_weights(
     problems = []
     bad = ~np.isfinite(a) | (a <= 0)
     for i, j in zip(*np.nonzero(bad), strict=True):
-        problems.append(f"{cell(i, j)} = {a[i, j]!r} is not a positive number")
+        problems.append(f"{cell(i, j)} = {float(a[i, j])!r} is not a positive number")
     if not problems:
         for i in range(n):
             if abs(a[i, i] - 1.0) > _RECIPROCAL_RTOL:
@@ -541,7 +541,8 @@ def ahp_weights(
             f"{cr:.3f} > {CONSISTENCY_LIMIT:.2f} (CI {ci:.3f}, RI {ri:.2f} "
             f"for n = {n}). "
             f"The most inconsistent judgement is a[{li}, {lj}] = {_fmt(judged)} "
-            f"({li!r} over {lj!r}); the other judgements imply about {_fmt(implied)}. "
+            f"({li!r} over {lj!r}); the derived weights imply "
+            f"w[{li}]/w[{lj}] = {_fmt(implied)}. "
             f"Fix: revisit that judgement (and its reciprocal a[{lj}, {li}]), or pass "
             f"allow_inconsistent=True to use the weights anyway"
         )
