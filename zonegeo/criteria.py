@@ -484,7 +484,7 @@ def apply_exclusions(
         if bad.any():
             msg = (
                 f"column {eligible_col!r} must hold True/False only; found "
-                f"{sorted({repr(v) for v in prior[bad]})[:5]}"
+                f"{', '.join(sorted({repr(v) for v in prior[bad]})[:5])}"
             )
             raise SchemaError(msg)
         eligible = prior.astype(bool).to_numpy().copy()

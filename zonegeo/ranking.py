@@ -607,7 +607,7 @@ def _eligible_mask(table: pd.DataFrame, eligible: str | None) -> np.ndarray:
     col = table[eligible]
     ok = col.isin([True, False]) & col.notna()
     if not ok.all():
-        found = sorted({repr(v) for v in col[~ok]})[:5]
+        found = ", ".join(sorted({repr(v) for v in col[~ok]})[:5])
         msg = (
             f"column {eligible!r} must be True/False in every row; found {found} "
             f"in rows "
