@@ -1,0 +1,65 @@
+"""``zonegeo report``: zone and district KPIs, idle plots and coverage, one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from zonegeo.cli._common import echo_err
+
+__all__ = ["report"]
+
+
+@click.command()
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Report file: .xlsx (workbook), .html (page), or .csv / a name "
+    "without suffix (folder of CSV files).",
+)
+@click.option(
+    "--data",
+    default=None,
+    metavar="DIR|URL",
+    help="Dataset folder or postgresql://...?schema=NAME URL "
+    "[default: the bundled demo].",
+)
+@click.option(
+    "--as-of",
+    default=None,
+    metavar="DATE",
+    help="Reference date for idle plots, YYYY-MM-DD [default: today].",
+)
+@click.option(
+    "--within-m",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="METRES",
+    help="Service distance for the coverage table, metres "
+    "[default: the coverage module's].",
+)
+def report(
+    output: Path, data: str | None, as_of: str | None, within_m: float | None
+) -> None:
+    """Write zone KPIs, district KPIs, idle plots and infrastructure coverage.
+
+    \b
+    Examples:
+      zonegeo report -o kpis.xlsx --as-of 2025-02-01
+      zonegeo report -o kpis.html --data data/
+      zonegeo report -o kpis/ --data "postgresql:///zonegeo?host=/run/postgresql&schema=t"
+    """  # noqa: D301 (click's \b marker)
+    import zonegeo
+    from zonegeo.errors import ValidationError
+    from zonegeo.report import report_format, write_report
+
+    try:
+        report_format(output)
+    except ValidationError as exc:
+        raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+    dataset = zonegeo.load_demo() if data is None else zonegeo.read_dataset(data)
+    written = write_report(dataset, output, as_of=as_of, within_m=within_m)
+    echo_err(f"wrote {written}")

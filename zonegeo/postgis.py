@@ -1,0 +1,761 @@
+"""PostgreSQL/PostGIS as a shared zonegeo store: URLs, reading and writing tables.
+
+URL convention
+--------------
+A store or a layer in PostGIS is named by a libpq connection URL with two
+extra query parameters that zonegeo removes before connecting::
+
+    postgresql://[user[:password]@][host][:port]/database[?param=value&...]
+
+``schema=NAME``
+    The PostgreSQL schema that holds the layers (default ``public``). A
+    dataset is one schema with the tables ``districts``, ``zones``, ``plots``,
+    ``infrastructure`` and, optionally, ``settlements`` and ``exclusions``.
+``table=NAME``
+    One table, for :func:`zonegeo.read_layer` and friends (default: the layer
+    name, e.g. ``plots``). :func:`read_dataset` and
+    :func:`zonegeo.write_dataset` refuse it: a dataset is a whole schema.
+
+Every other parameter goes to libpq unchanged: ``host=/run/postgresql`` for a
+unix socket, ``port=``, ``user=``, ``sslmode=require``, ``connect_timeout=``.
+Keep passwords out of URLs (use ``PGPASSWORD`` or ``~/.pgpass``); zonegeo masks
+a password in every message it writes. Schema and table names are used
+verbatim (case-sensitive, quoted). Examples::
+
+    postgresql:///zonegeo?host=/tmp/sock&schema=registry&table=plots
+    postgresql://planner@db.example.kz/zonegeo?schema=turkistan
+
+Tables written by zonegeo have a ``fid`` identity primary key (row order), the
+layer's columns with SQL types from :mod:`zonegeo.schema`, a unique id column
+(``plot_id``, ``zone_id``, ...), CHECK constraints on categorical columns, and
+a ``geom geometry(Geometry, 4326)`` column with a GiST index. Tables written
+by other tools are read as they are: any geometry or geography column, any
+SRID, a ``fid``/``ogc_fid`` key used for row order and dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from zonegeo import schema
+from zonegeo.errors import CRSError, SchemaError, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import psycopg
+
+    from zonegeo.dataset import Dataset
+
+__all__ = [
+    "HISTORY_TABLE",
+    "PostgisTarget",
+    "connect",
+    "is_url",
+    "parse_url",
+    "read_dataset",
+    "read_layer_raw",
+    "write_layers",
+]
+
+log = logging.getLogger(__name__)
+
+#: Name of the plot status history table, beside the plots table.
+HISTORY_TABLE = "plot_status_history"
+
+_SCHEMES = ("postgresql://", "postgres://")
+_FID_COLUMNS = ("fid", "ogc_fid")
+_SQL_TYPES = {
+    "string": "text",
+    "int": "bigint",
+    "year": "integer",
+    "float": "double precision",
+    "date": "date",
+}
+
+
+def is_url(src: object) -> bool:
+    """Return True if ``src`` is a ``postgresql://`` (or ``postgres://``) URL."""
+    return isinstance(src, str) and src.startswith(_SCHEMES)
+
+
+@dataclass(frozen=True)
+class PostgisTarget:
+    """A parsed zonegeo PostGIS URL.
+
+    Attributes
+    ----------
+    conninfo : str
+        The URL without zonegeo's own parameters, for libpq.
+    schema : str
+        The PostgreSQL schema (``public`` unless the URL says otherwise).
+    table : str or None
+        The table named by ``table=``, if any.
+    display : str
+        The URL with any password masked, for messages.
+    """
+
+    conninfo: str
+    schema: str
+    table: str | None
+    display: str
+
+    def where(self, table: str) -> str:
+        """Describe ``schema.table`` in this store, for messages."""
+        return f"{self.display} (table {self.schema}.{table})"
+
+
+def parse_url(url: str) -> PostgisTarget:
+    """Split a zonegeo PostGIS URL into the libpq part, the schema and the table.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://...`` with optional ``schema=`` and ``table=``
+        parameters (see the module documentation).
+
+    Returns
+    -------
+    PostgisTarget
+
+    Raises
+    ------
+    ValidationError
+        If ``url`` is not a ``postgresql://`` URL or names no database, or a
+        parameter is given twice or empty.
+
+    Examples
+    --------
+    >>> t = parse_url("postgresql://me:secret@db/zonegeo?schema=registry&table=plots")
+    >>> t.schema, t.table, t.conninfo
+    ('registry', 'plots', 'postgresql://me:secret@db/zonegeo')
+    >>> t.display
+    'postgresql://me:***@db/zonegeo?schema=registry&table=plots'
+    >>> parse_url("postgresql:///zonegeo?host=/tmp/sock").conninfo
+    'postgresql:///zonegeo?host=%2Ftmp%2Fsock'
+    """
+    if not is_url(url):
+        msg = (
+            f"{url!r} is not a PostGIS URL; write postgresql://[user@][host]/database"
+            f"[?schema=NAME&table=NAME]"
+        )
+        raise ValidationError(msg)
+    parts = urlsplit(url)
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    ours: dict[str, str] = {}
+    rest: list[tuple[str, str]] = []
+    for key, value in params:
+        if key in ("schema", "table"):
+            if key in ours:
+                msg = f"{_mask(url)}: the parameter {key}= is given twice; give it once"
+                raise ValidationError(msg)
+            if not value:
+                msg = (
+                    f"{_mask(url)}: the parameter {key}= is empty; "
+                    f"name a {key} or drop it"
+                )
+                raise ValidationError(msg)
+            ours[key] = value
+        else:
+            rest.append((key, value))
+    if not parts.path.strip("/") and not any(k == "dbname" for k, _ in rest):
+        msg = (
+            f"{_mask(url)}: the URL names no database; write "
+            f"postgresql://[user@][host]/DATABASE[?schema=NAME]"
+        )
+        raise ValidationError(msg)
+    query = urlencode(rest)
+    conninfo = f"{parts.scheme}://{parts.netloc}{parts.path}" + (
+        f"?{query}" if query else ""
+    )
+    return PostgisTarget(
+        conninfo=conninfo,
+        schema=ours.get("schema", "public"),
+        table=ours.get("table"),
+        display=_mask(url),
+    )
+
+
+def _mask(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***``."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        if ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        netloc = f"{userinfo}@{host}"
+    query = "&".join(
+        f"{k}=***" if k == "password" else f"{k}={v}"
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        msg = "PostGIS support needs psycopg 3: pip install 'psycopg[binary]'"
+        raise ImportError(msg) from None
+    return psycopg
+
+
+def connect(
+    target: PostgisTarget | str, *, read_only: bool = False
+) -> psycopg.Connection:
+    """Open a psycopg connection to a zonegeo PostGIS store.
+
+    Parameters
+    ----------
+    target : PostgisTarget or str
+        A parsed target or a URL.
+    read_only : bool, default False
+        Open read-only transactions with a consistent snapshot (REPEATABLE
+        READ), as readers use.
+
+    Returns
+    -------
+    psycopg.Connection
+        Not in autocommit mode; use it as a context manager to commit or roll
+        back.
+
+    Raises
+    ------
+    ConnectionError
+        If the server cannot be reached or refuses the login (the message
+        names the masked URL).
+    """
+    psycopg = _psycopg()
+    if isinstance(target, str):
+        target = parse_url(target)
+    try:
+        conn = psycopg.connect(target.conninfo)
+    except psycopg.ProgrammingError as exc:
+        msg = (
+            f"{target.display} is not a valid connection URL: {exc}. Fix: write "
+            f"postgresql://[user@][host][:port]/database[?host=/socket/dir&schema=NAME]"
+        )
+        raise ValidationError(msg) from None
+    except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())
+        msg = (
+            f"cannot connect to {target.display}: {reason}. Fix: check the host, "
+            f"port, database and user in the URL, and that the server is running"
+        )
+        raise ConnectionError(msg) from None
+    if read_only:
+        conn.read_only = True
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    return conn
+
+
+def _ident(*names: str) -> Any:
+    from psycopg import sql
+
+    return sql.Identifier(*names)
+
+
+def _sql(text: str) -> Any:
+    from psycopg import sql
+
+    return sql.SQL(text)
+
+
+def list_tables(conn: psycopg.Connection, schema_name: str) -> list[str]:
+    """Return the tables and views of ``schema_name``, sorted."""
+    rows = conn.execute(
+        "SELECT c.relname FROM pg_class c "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY 1",
+        (schema_name,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _schema_exists(conn: psycopg.Connection, schema_name: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema_name,)
+    ).fetchone()
+    return row is not None
+
+
+def _table_oid(conn: psycopg.Connection, schema_name: str, table: str) -> int | None:
+    row = conn.execute(
+        "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relname = %s "
+        "AND c.relkind IN ('r', 'v', 'm', 'p', 'f')",
+        (schema_name, table),
+    ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _missing_table(conn: psycopg.Connection, target: PostgisTarget, table: str) -> str:
+    if not _schema_exists(conn, target.schema):
+        rows = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%%' "
+            "AND nspname <> 'information_schema' ORDER BY 1"
+        ).fetchall()
+        return (
+            f"{target.display}: there is no schema {target.schema!r}; the database "
+            f"has schemas {[r[0] for r in rows]}. Fix: set schema= in the URL, or "
+            f"write the dataset there with zonegeo.write_dataset"
+        )
+    tables = list_tables(conn, target.schema)
+    return (
+        f"{target.display}: there is no table {table!r} in schema {target.schema!r}; "
+        f"it has {tables}. Fix: set table= in the URL (or layer_name=), or write the "
+        f"dataset with zonegeo.write_dataset"
+    )
+
+
+def _columns(conn: psycopg.Connection, oid: int) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        "SELECT a.attname, t.typname FROM pg_attribute a "
+        "JOIN pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
+        (oid,),
+    ).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def _primary_key(conn: psycopg.Connection, oid: int) -> list[str]:
+    rows = conn.execute(
+        "SELECT a.attname FROM pg_index i "
+        "JOIN pg_attribute a ON a.attrelid = i.indrelid "
+        "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = %s AND i.indisprimary "
+        "ORDER BY array_position(i.indkey, a.attnum)",
+        (oid,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _crs_of_srid(conn: psycopg.Connection, srid: int, where: str) -> pyproj.CRS:
+    row = conn.execute(
+        "SELECT auth_name, auth_srid, srtext FROM spatial_ref_sys WHERE srid = %s",
+        (srid,),
+    ).fetchone()
+    if row is None:
+        msg = (
+            f"{where}: SRID {srid} is not in spatial_ref_sys, so its CRS is unknown. "
+            f"Fix: set a known SRID with UpdateGeometrySRID / ST_SetSRID"
+        )
+        raise CRSError(msg)
+    auth, code, wkt = row
+    if auth and code:
+        return pyproj.CRS.from_user_input(f"{auth}:{code}")
+    return pyproj.CRS.from_wkt(wkt)
+
+
+def _to_series(values: list[Any], typname: str, name: str) -> pd.Series:
+    if typname in ("int2", "int4", "int8"):
+        return pd.Series(values, dtype="Int64", name=name)
+    if typname in ("float4", "float8", "numeric"):
+        return pd.Series(
+            [np.nan if v is None else float(v) for v in values],
+            dtype="float64",
+            name=name,
+        )
+    if typname == "bool":
+        return pd.Series(values, dtype="boolean", name=name)
+    if typname == "date":
+        return pd.Series(
+            pd.to_datetime(pd.Series(values, dtype="object")), name=name
+        ).astype("datetime64[ms]")
+    if typname in ("timestamp", "timestamptz"):
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype="object")), name=name)
+    return pd.Series(values, dtype=None if values else "object", name=name)
+
+
+def _read_table(
+    conn: psycopg.Connection, target: PostgisTarget, table: str
+) -> gpd.GeoDataFrame:
+    """Read one table as a raw GeoDataFrame (no validation)."""
+    where = target.where(table)
+    oid = _table_oid(conn, target.schema, table)
+    if oid is None:
+        raise ValidationError(_missing_table(conn, target, table))
+    columns = _columns(conn, oid)
+    geo_cols = [c for c, t in columns if t in ("geometry", "geography")]
+    if not geo_cols:
+        msg = (
+            f"{where}: the table has no geometry column; its columns are "
+            f"{[c for c, _ in columns]}. Fix: add a PostGIS geometry column"
+        )
+        raise SchemaError(msg)
+    geo = next(
+        (c for c in ("geom", "geometry", "wkb_geometry", "the_geom") if c in geo_cols),
+        geo_cols[0],
+    )
+    if len(geo_cols) > 1:
+        log.info("%s: several geometry columns %s; reading %r", where, geo_cols, geo)
+    pk = _primary_key(conn, oid)
+    fid = pk[0] if len(pk) == 1 and pk[0] in _FID_COLUMNS else None
+    attrs = [(c, t) for c, t in columns if c not in geo_cols and c != fid]
+    known = {
+        "int2",
+        "int4",
+        "int8",
+        "float4",
+        "float8",
+        "numeric",
+        "bool",
+        "date",
+        "timestamp",
+        "timestamptz",
+        "text",
+        "varchar",
+        "bpchar",
+        "name",
+    }
+    select = [
+        _sql("{}").format(_ident(c))
+        if t in known
+        else _sql("{}::text").format(_ident(c))
+        for c, t in attrs
+    ]
+    g = _ident(geo)
+    select.append(_sql("ST_AsBinary({}::geometry)").format(g))
+    order = pk or ([fid] if fid else [])
+    query = _sql("SELECT {} FROM {}").format(
+        _sql(", ").join(select), _ident(target.schema, table)
+    )
+    if order:
+        query += _sql(" ORDER BY {}").format(_sql(", ").join(_ident(c) for c in order))
+    srids = conn.execute(
+        _sql(
+            "SELECT DISTINCT ST_SRID({}::geometry) FROM {} WHERE {} IS NOT NULL"
+        ).format(g, _ident(target.schema, table), g)
+    ).fetchall()
+    srids = sorted(int(r[0]) for r in srids)
+    if len(srids) > 1:
+        msg = (
+            f"{where}: column {geo!r} mixes SRIDs {srids}; one layer needs one CRS. "
+            f"Fix: ST_Transform every row to one SRID"
+        )
+        raise CRSError(msg)
+    crs = None
+    if srids and srids[0] != 0:
+        crs = _crs_of_srid(conn, srids[0], where)
+    elif not srids:  # an empty table: the column's declared SRID, if any
+        geo_type = dict(columns)[geo]
+        row = (
+            (4326,)
+            if geo_type == "geography"
+            else conn.execute(
+                "SELECT Find_SRID(%s, %s, %s)", (target.schema, table, geo)
+            ).fetchone()
+        )
+        if row and row[0]:
+            crs = _crs_of_srid(conn, int(row[0]), where)
+    rows = conn.execute(query).fetchall()
+    data = {c: _to_series([r[i] for r in rows], t, c) for i, (c, t) in enumerate(attrs)}
+    wkb = np.array(
+        [None if r[-1] is None else bytes(r[-1]) for r in rows], dtype=object
+    )
+    geometry = gpd.GeoSeries(shapely.from_wkb(wkb), crs=crs, name="geometry")
+    frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+    log.info("read %d rows from %s", len(rows), where)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def read_layer_raw(url: str, layer: str) -> gpd.GeoDataFrame:
+    """Read one PostGIS table as stored, for :func:`zonegeo.read_layer` to validate.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://...[?schema=NAME][&table=NAME]``.
+    layer : str
+        Table to read when the URL has no ``table=`` (usually the layer name).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns as stored (SQL types mapped to pandas dtypes), a ``geometry``
+        column in the table's CRS (or none for SRID 0), a RangeIndex, rows in
+        primary key order. The ``fid``/``ogc_fid`` key is dropped.
+
+    Raises
+    ------
+    ValidationError
+        If the schema or table does not exist (listing those that do).
+    SchemaError
+        If the table has no geometry column.
+    CRSError
+        If rows mix SRIDs or the SRID is unknown.
+    ConnectionError
+        If the server cannot be reached.
+
+    Notes
+    -----
+    Reading runs in a read-only transaction; nothing in the database changes.
+    """
+    target = parse_url(url)
+    table = target.table or layer
+    with connect(target, read_only=True) as conn:
+        return _read_table(conn, target, table)
+
+
+def read_dataset(url: str) -> Dataset:
+    """Read every layer of a PostGIS schema into a validated :class:`~zonegeo.Dataset`.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://...?schema=NAME`` (no ``table=``). The schema holds
+        tables named after the layers; ``settlements`` and ``exclusions`` are
+        optional.
+
+    Returns
+    -------
+    Dataset
+        Each layer validated as :func:`zonegeo.read_layer` does; ``source`` is
+        the URL with any password masked.
+
+    Raises
+    ------
+    ValidationError
+        If the URL has ``table=``, a required table is missing, or a layer
+        fails validation.
+
+    Notes
+    -----
+    All tables are read in one read-only REPEATABLE READ transaction, so the
+    layers form one consistent snapshot even while others write.
+    """
+    from zonegeo.dataset import Dataset
+    from zonegeo.io import validate_layer
+
+    target = parse_url(url)
+    if target.table is not None:
+        msg = (
+            f"{target.display}: a dataset is a whole schema, but the URL names "
+            f"table={target.table!r}. Fix: drop table= (keep schema=)"
+        )
+        raise ValidationError(msg)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    with connect(target, read_only=True) as conn:
+        present = set(list_tables(conn, target.schema))
+        missing = [
+            name
+            for name in ("districts", "zones", "plots", "infrastructure")
+            if name not in present
+        ]
+        if missing:
+            if not present:
+                raise ValidationError(_missing_table(conn, target, missing[0]))
+            msg = (
+                f"{target.display}: schema {target.schema!r} lacks the table(s) "
+                f"{missing}; it has {sorted(present)}. Fix: write the dataset with "
+                f"zonegeo.write_dataset, or point schema= at the right schema"
+            )
+            raise ValidationError(msg)
+        for name in schema.LAYERS:
+            if name in present:
+                raw = _read_table(conn, target, name)
+                layers[name] = validate_layer(raw, name, source=target.where(name))
+    return Dataset(**layers, source=target.display)
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def _column_type(layer: str | None, name: str, series: pd.Series) -> str:
+    sch = schema.LAYERS.get(layer) if layer else None
+    if sch is not None and name in sch.column_names:
+        return _SQL_TYPES[sch.column(name).dtype]
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "bigint"
+    if pd.api.types.is_float_dtype(series):
+        return "double precision"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return (
+            "timestamptz" if getattr(series.dt, "tz", None) is not None else "timestamp"
+        )
+    return "text"
+
+
+def _cell(value: Any, sql_type: str) -> Any:
+    """Turn one pandas cell into a value psycopg's COPY writes."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if sql_type == "date":
+        return pd.Timestamp(value).date()
+    if sql_type in ("timestamp", "timestamptz"):
+        return pd.Timestamp(value).to_pydatetime()
+    if sql_type in ("bigint", "integer"):
+        return int(value)
+    if sql_type == "double precision":
+        return float(value)
+    if sql_type == "boolean":
+        return bool(value)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(value).isoformat()
+    return str(value)
+
+
+def _epsg(gdf: gpd.GeoDataFrame, where: str) -> int:
+    if gdf.crs is None:
+        msg = f"{where}: the layer has no CRS; set one with .set_crs() before writing"
+        raise CRSError(msg)
+    code = gdf.crs.to_epsg()
+    if code is None:
+        msg = (
+            f"{where}: the CRS {gdf.crs.name!r} has no EPSG code, which PostGIS needs. "
+            f"Fix: .to_crs('EPSG:4326') before writing"
+        )
+        raise CRSError(msg)
+    return int(code)
+
+
+def write_table(
+    conn: psycopg.Connection,
+    gdf: gpd.GeoDataFrame,
+    schema_name: str,
+    table: str,
+    *,
+    layer: str | None = None,
+    display: str = "",
+) -> None:
+    """Create ``schema_name.table``; COPY ``gdf`` into it, in the caller's transaction.
+
+    The table must not exist (callers drop it first). Columns get SQL types
+    from the layer's schema (or from their pandas dtype), the id column a
+    UNIQUE constraint, categorical columns a CHECK constraint, and the
+    geometry a GiST index. Row order is kept in the ``fid`` key.
+    """
+    where = f"{display} (table {schema_name}.{table})"
+    srid = _epsg(gdf, where)
+    geo_name = gdf.geometry.name
+    attrs = [c for c in gdf.columns if c != geo_name]
+    if "geom" in attrs or any(c.lower() in _FID_COLUMNS for c in attrs):
+        msg = (
+            f"{where}: column names 'geom', 'fid' and 'ogc_fid' are reserved for the "
+            f"geometry and the row key. Fix: rename those columns"
+        )
+        raise SchemaError(msg)
+    types = {c: _column_type(layer, str(c), gdf[c]) for c in attrs}
+    sch = schema.LAYERS.get(layer) if layer else None
+    defs = [_sql("fid bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY")]
+    for c in attrs:
+        part = _sql("{} " + types[c]).format(_ident(str(c)))
+        if sch is not None and c == sch.id_column:
+            part += _sql(" NOT NULL UNIQUE")
+        if sch is not None and c in sch.column_names and sch.column(c).allowed:
+            from psycopg import sql
+
+            allowed = sql.SQL(", ").join(sql.Literal(v) for v in sch.column(c).allowed)
+            part += _sql(" CHECK ({} IN ({}))").format(_ident(str(c)), allowed)
+        defs.append(part)
+    defs.append(_sql(f"geom geometry(Geometry, {srid})"))
+    qualified = _ident(schema_name, table)
+    conn.execute(_sql("CREATE TABLE {} ({})").format(qualified, _sql(", ").join(defs)))
+    geoms = shapely.set_srid(np.asarray(gdf.geometry.values, dtype=object), srid)
+    ewkb = shapely.to_wkb(geoms, hex=True, include_srid=True)
+    columns = _sql(", ").join(_ident(str(c)) for c in [*attrs, "geom"])
+    with (
+        conn.cursor() as cur,
+        cur.copy(_sql("COPY {} ({}) FROM STDIN").format(qualified, columns)) as copy,
+    ):
+        values = [gdf[c].tolist() for c in attrs]
+        for i in range(len(gdf)):
+            row = [_cell(v[i], types[c]) for c, v in zip(attrs, values, strict=True)]
+            row.append(ewkb[i])
+            copy.write_row(row)
+    conn.execute(
+        _sql("CREATE INDEX {} ON {} USING GIST (geom)").format(
+            _ident(f"{table}_geom_idx"), qualified
+        )
+    )
+    log.info("wrote %d rows to %s", len(gdf), where)
+
+
+def history_ddl(schema_name: str) -> Any:
+    """Return the CREATE TABLE IF NOT EXISTS statement of the status history table."""
+    return _sql(
+        "CREATE TABLE IF NOT EXISTS {} ("
+        "history_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+        "plot_id text NOT NULL, "
+        "changed_at timestamptz NOT NULL, "
+        "old_status text, "
+        "new_status text NOT NULL, "
+        "action text NOT NULL, "
+        "note text)"
+    ).format(_ident(schema_name, HISTORY_TABLE))
+
+
+def write_layers(
+    url: str, layers: Mapping[str, gpd.GeoDataFrame], *, overwrite: bool = False
+) -> None:
+    """Write layers as tables of one PostGIS schema, all in one transaction.
+
+    Parameters
+    ----------
+    url : str
+        ``postgresql://...?schema=NAME`` (no ``table=``). The schema is
+        created if needed.
+    layers : mapping of str to GeoDataFrame
+        Table name to layer; names of :data:`zonegeo.schema.LAYERS` get
+        their schema's SQL types and constraints.
+    overwrite : bool, default False
+        Replace existing tables of those names. Without it an existing table
+        is an error and nothing is written.
+
+    Raises
+    ------
+    ValidationError
+        If a table exists and ``overwrite`` is false, or the URL has
+        ``table=``.
+
+    Notes
+    -----
+    Either every table is written or, on any error, none: the transaction is
+    rolled back and the schema is left as it was. The ``plot_status_history``
+    table is created if missing and never replaced.
+    """
+    target = parse_url(url)
+    if target.table is not None:
+        msg = (
+            f"{target.display}: write_dataset writes a whole schema, but the URL names "
+            f"table={target.table!r}. Fix: drop table= (keep schema=)"
+        )
+        raise ValidationError(msg)
+    with connect(target) as conn, conn.transaction():
+        conn.execute(
+            _sql("CREATE SCHEMA IF NOT EXISTS {}").format(_ident(target.schema))
+        )
+        present = set(list_tables(conn, target.schema))
+        clash = sorted(present & set(layers))
+        if clash and not overwrite:
+            msg = (
+                f"{target.display}: schema {target.schema!r} already has the table(s) "
+                f"{clash}; nothing was written. Fix: pass overwrite=True (CLI: "
+                f"--overwrite) or write to another schema="
+            )
+            raise ValidationError(msg)
+        for name in clash:
+            conn.execute(
+                _sql("DROP TABLE {} CASCADE").format(_ident(target.schema, name))
+            )
+        for name, gdf in layers.items():
+            write_table(
+                conn, gdf, target.schema, name, layer=name, display=target.display
+            )
+        if "plots" in layers:
+            conn.execute(history_ddl(target.schema))
