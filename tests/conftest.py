@@ -10,7 +10,7 @@ from shapely.geometry import LineString, Point, box
 import zonegeo
 
 # Fixture plugins contributed by topic modules (one line each).
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.pg"]
 
 UTM42 = "EPSG:32642"
 #: A false origin inside UTM 42N near Turkistan city (metres).

@@ -69,3 +69,15 @@ from zonegeo.criteria import Criterion  # noqa: E402
 from zonegeo.ranking import AHPResult, ahp_weights, rank, rank_stability  # noqa: E402
 
 __all__ += ["AHPResult", "Criterion", "ahp_weights", "rank", "rank_stability"]
+from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status  # noqa: E402
+from zonegeo.report import write_report  # noqa: E402
+from zonegeo.store import write_dataset  # noqa: E402
+
+__all__ += [
+    "StatusChange",
+    "plot_history",
+    "reclaim",
+    "set_plot_status",
+    "write_dataset",
+    "write_report",
+]
