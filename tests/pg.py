@@ -149,7 +149,8 @@ def postgis_server() -> Iterator[dict[str, str]]:
 
 def url_for(server: dict[str, str], **params: str) -> str:
     """Return a zonegeo URL of the test database with extra query parameters."""
-    query = urlencode({"host": server["host"], "user": server["user"], **params})
+    base = {"host": server["host"], "user": server["user"]}
+    query = urlencode({**base, **params}, safe="/")
     return f"postgresql:///{server['dbname']}?{query}"
 
 
