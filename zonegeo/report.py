@@ -248,6 +248,7 @@ _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
 table { border-collapse: collapse; font-size: 0.85em; }
+div.scroll { overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; }
 th { background: #dde7f0; position: sticky; top: 0; text-align: left; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
@@ -278,7 +279,8 @@ def _write_html(
     ]
     for key, table in tables.items():
         parts.append(
-            f'<h2 id="{key}">{html.escape(SHEETS[key])} ({len(table)} rows)</h2>'
+            f'<h2 id="{key}">{html.escape(SHEETS[key])} '
+            f"({len(table)} row{'' if len(table) == 1 else 's'})</h2>"
         )
         if table.empty:
             parts.append("<p>None.</p>")
@@ -290,7 +292,7 @@ def _write_html(
             formatters=_html_formatters(table),  # type: ignore[arg-type]
             classes="zonegeo-table",
         )
-        parts.append(body)
+        parts.append(f'<div class="scroll">{body}</div>')
     parts.append("</body></html>")
     tmp.write_text("\n".join(parts) + "\n", encoding="utf-8")
 
