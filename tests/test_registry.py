@@ -408,3 +408,30 @@ def test_stores_that_cannot_be_edited(tmp_path: Path, folder: Path) -> None:
     with pytest.raises(ValidationError, match="plots.gpkg: not a GeoPackage"):
         registry.set_plot_status(not_gpkg, "P-1", "free")
     assert not_gpkg.read_text() == "not a database"
+
+
+def test_write_dataset_refuses_duplicate_plot_ids(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    ds = tiny_dataset()
+    plots = ds.plots.copy()
+    plots.loc[plots.index[1], "plot_id"] = "P-1"
+    with pytest.raises(
+        SchemaError, match=r"plots\.gpkg: plot_id values are not unique"
+    ):
+        write_dataset(replace(ds, plots=plots), tmp_path / "dup")
+    assert not (tmp_path / "dup" / "plots" / "plots.gpkg").exists()
+    assert [p.name for p in (tmp_path / "dup" / "plots").iterdir()] == ["zones.gpkg"]
+
+
+def test_write_dataset_refuses_to_overwrite(folder: Path) -> None:
+    before = _digest(folder)
+    with pytest.raises(
+        ValidationError,
+        match=r"already holds \['boundaries/districts"
+        r".*nothing was written",
+    ):
+        write_dataset(tiny_dataset(), folder)
+    assert _digest(folder) == before
+    with pytest.raises(ValidationError, match="writes a folder of GeoPackages"):
+        write_dataset(tiny_dataset(), folder / "one.gpkg")

@@ -431,12 +431,12 @@ def _read_table(
     )
     if order:
         query += _sql(" ORDER BY {}").format(_sql(", ").join(_ident(c) for c in order))
-    srids = conn.execute(
+    found = conn.execute(
         _sql(
             "SELECT DISTINCT ST_SRID({}::geometry) FROM {} WHERE {} IS NOT NULL"
         ).format(g, _ident(target.schema, table), g)
     ).fetchall()
-    srids = sorted(int(r[0]) for r in srids)
+    srids = sorted(int(r[0]) for r in found)
     if len(srids) > 1:
         msg = (
             f"{where}: column {geo!r} mixes SRIDs {srids}; one layer needs one CRS. "
@@ -655,10 +655,11 @@ def write_table(
         part = _sql("{} " + types[c]).format(_ident(str(c)))
         if sch is not None and c == sch.id_column:
             part += _sql(" NOT NULL UNIQUE")
-        if sch is not None and c in sch.column_names and sch.column(c).allowed:
+        choices = sch.column(c).allowed if sch and c in sch.column_names else None
+        if choices:
             from psycopg import sql
 
-            allowed = sql.SQL(", ").join(sql.Literal(v) for v in sch.column(c).allowed)
+            allowed = sql.SQL(", ").join([sql.Literal(v) for v in choices])
             part += _sql(" CHECK ({} IN ({}))").format(_ident(str(c)), allowed)
         defs.append(part)
     defs.append(_sql(f"geom geometry(Geometry, {srid})"))
@@ -743,8 +744,8 @@ def write_layers(
         if clash and not overwrite:
             msg = (
                 f"{target.display}: schema {target.schema!r} already has the table(s) "
-                f"{clash}; nothing was written. Fix: pass overwrite=True (CLI: "
-                f"--overwrite) or write to another schema="
+                f"{clash}; nothing was written. Fix: pass overwrite=True "
+                f"or write to another schema="
             )
             raise ValidationError(msg)
         for name in clash:

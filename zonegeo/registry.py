@@ -183,6 +183,25 @@ class _PgTx:
         rows = self.conn.execute(q, (plot_id,)).fetchall()
         return [dict(zip(columns, r, strict=True)) for r in rows]
 
+    def lock_many(
+        self, plot_ids: Sequence[str], columns: Sequence[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Lock many plots at once, in plot_id order (so writers cannot deadlock)."""
+        q = postgis._sql(
+            "SELECT plot_id, {} FROM {} WHERE plot_id = ANY(%s) ORDER BY plot_id "
+            "FOR UPDATE"
+        ).format(
+            postgis._sql(", ").join(postgis._ident(c) for c in columns), self.plots
+        )
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in self.conn.execute(q, (list(plot_ids),)).fetchall():
+            out.setdefault(r[0], []).append(dict(zip(columns, r[1:], strict=True)))
+        return out
+
+    def batch(self) -> contextlib.AbstractContextManager[Any]:
+        """Send the following statements without waiting for each reply."""
+        return self.conn.pipeline()
+
     def update(self, plot_id: str, values: dict[str, Any]) -> None:
         sets = postgis._sql(", ").join(
             postgis._sql("{} = %s").format(postgis._ident(c)) for c in values
@@ -311,6 +330,25 @@ class _GpkgTx:
             f"SELECT {cols} FROM {self.plots} WHERE plot_id = ?", (plot_id,)
         ).fetchall()
         return [dict(zip(columns, r, strict=True)) for r in rows]
+
+    def lock_many(
+        self, plot_ids: Sequence[str], columns: Sequence[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Read many plots (the write lock is already held)."""
+        cols = ", ".join(_sqlite_ident(c) for c in columns)
+        out: dict[str, list[dict[str, Any]]] = {}
+        ids = list(plot_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            q = f"SELECT plot_id, {cols} FROM {self.plots} WHERE plot_id IN ({marks})"
+            for r in self.con.execute(q, chunk):
+                out.setdefault(r[0], []).append(dict(zip(columns, r[1:], strict=True)))
+        return out
+
+    def batch(self) -> contextlib.AbstractContextManager[Any]:
+        """Nothing to batch: SQLite runs in-process."""
+        return contextlib.nullcontext()
 
     def update(self, plot_id: str, values: dict[str, Any]) -> None:
         sets = ", ".join(f"{_sqlite_ident(c)} = ?" for c in values)
@@ -612,43 +650,51 @@ def reclaim(
         have = _require_columns(tx, ("plot_id", "status", "build_by"))
         clears = [c for c in RECLAIM_CLEARS if c in have]
         columns = ["status", *[c for c in clears if c != "status"]]
-        for plot_id, build_by, overdue in zip(
-            idle["plot_id"], idle["build_by"], idle["days_overdue"], strict=True
-        ):
-            row = _lock_one(tx, str(plot_id), columns)
-            if row["status"] != "allocated" or not _same_date(
-                row["build_by"], build_by
+        ids = [str(p) for p in idle["plot_id"]]
+        locked = tx.lock_many(ids, columns)
+        with tx.batch():
+            for plot_id, build_by, overdue in zip(
+                ids, idle["build_by"], idle["days_overdue"], strict=True
             ):
-                log.warning(
-                    "%s: plot %s changed since it was read (status %s, build_by "
-                    "%s); not reclaimed",
-                    store.display,
-                    plot_id,
-                    row["status"],
-                    row["build_by"],
-                )
-                done.append(False)
-                continue
-            note = {
-                "reason": (
-                    f"idle: build_by {_json_value(build_by)} passed, {int(overdue)} "
-                    f"days overdue as of {ref.date().isoformat()} "
-                    f"(grace {grace_days} days)"
-                ),
-                "cleared": {c: _json_value(row[c], date=c in _DATES) for c in clears},
-            }
-            tx.update(str(plot_id), {"status": "free", **dict.fromkeys(clears)})
-            tx.add_history(
-                {
-                    "plot_id": str(plot_id),
-                    "changed_at": when,
-                    "old_status": "allocated",
-                    "new_status": "free",
-                    "action": "reclaim",
-                    "note": json.dumps(note, ensure_ascii=False),
+                rows = locked.get(plot_id, [])
+                row = rows[0] if len(rows) == 1 else None
+                if (
+                    row is None
+                    or row["status"] != "allocated"
+                    or not _same_date(row["build_by"], build_by)
+                ):
+                    log.warning(
+                        "%s: plot %s changed since it was read (%s); not reclaimed",
+                        store.display,
+                        plot_id,
+                        "now gone or duplicated"
+                        if row is None
+                        else f"status {row['status']}, build_by {row['build_by']}",
+                    )
+                    done.append(False)
+                    continue
+                note = {
+                    "reason": (
+                        f"idle: build_by {_json_value(build_by, date=True)} passed, "
+                        f"{int(overdue)} days overdue as of {ref.date().isoformat()} "
+                        f"(grace {grace_days} days)"
+                    ),
+                    "cleared": {
+                        c: _json_value(row[c], date=c in _DATES) for c in clears
+                    },
                 }
-            )
-            done.append(True)
+                tx.update(plot_id, {"status": "free", **dict.fromkeys(clears)})
+                tx.add_history(
+                    {
+                        "plot_id": plot_id,
+                        "changed_at": when,
+                        "old_status": "allocated",
+                        "new_status": "free",
+                        "action": "reclaim",
+                        "note": json.dumps(note, ensure_ascii=False),
+                    }
+                )
+                done.append(True)
     log.info(
         "%s: reclaimed %d idle plot(s) as of %s", store.display, sum(done), ref.date()
     )

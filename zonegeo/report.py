@@ -289,7 +289,7 @@ def _write_html(
             escape=True,
             na_rep="",
             border=0,
-            formatters=_html_formatters(table),  # type: ignore[arg-type]
+            formatters=_html_formatters(table),
             classes="zonegeo-table",
         )
         parts.append(f'<div class="scroll">{body}</div>')

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from zonegeo import postgis
-from zonegeo.errors import ValidationError
+from zonegeo.errors import SchemaError, ValidationError
 
 if TYPE_CHECKING:
     from zonegeo.dataset import Dataset
@@ -190,6 +190,22 @@ def _copy_history(old: Path, new: Path) -> None:
     log.info("kept %d history rows of %s", len(rows), old)
 
 
+def _index_plot_ids(path: Path, final: Path) -> None:
+    """Add a unique index on plot_id: fast registry lookups, no duplicate ids."""
+    with _Closing(sqlite3.connect(path)) as con:
+        try:
+            con.execute(
+                'CREATE UNIQUE INDEX "plots_plot_id_idx" ON "plots" ("plot_id")'
+            )
+        except sqlite3.IntegrityError:
+            msg = (
+                f"{final}: plot_id values are not unique; nothing was written. Fix: "
+                f"validate the plots (zonegeo.read_plots lists the duplicates)"
+            )
+            raise SchemaError(msg) from None
+        con.commit()
+
+
 def _write_folder(dataset: Dataset, folder: Path, *, overwrite: bool) -> None:
     import pyogrio
 
@@ -205,7 +221,7 @@ def _write_folder(dataset: Dataset, folder: Path, *, overwrite: bool) -> None:
     if present and not overwrite:
         msg = (
             f"{folder}: already holds {present}; nothing was written. Fix: pass "
-            f"overwrite=True (CLI: --overwrite) or choose an empty folder"
+            f"overwrite=True or choose an empty folder"
         )
         raise ValidationError(msg)
     for layer, rel in FOLDER_LAYOUT.items():
@@ -214,6 +230,7 @@ def _write_folder(dataset: Dataset, folder: Path, *, overwrite: bool) -> None:
         with atomic_path(final) as tmp:
             pyogrio.write_dataframe(gdf, tmp, layer=layer, driver="GPKG")
             if layer == "plots":
+                _index_plot_ids(tmp, final)
                 _copy_history(final, tmp)
         log.info("wrote %d rows to %s", len(gdf), final)
 
