@@ -66,6 +66,7 @@ __all__ = [
     "parse_url",
     "read_dataset",
     "read_layer_raw",
+    "source_label",
     "write_layers",
 ]
 
@@ -466,6 +467,18 @@ def _read_table(
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     log.info("read %d rows from %s", len(rows), where)
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
+
+
+def source_label(url: str, layer: str) -> str:
+    """Name the table :func:`read_layer_raw` reads, for messages (password masked).
+
+    Examples
+    --------
+    >>> source_label("postgresql://me:pw@db/zonegeo?schema=s", "plots")
+    'postgresql://me:***@db/zonegeo?schema=s (table s.plots)'
+    """
+    target = parse_url(url)
+    return target.where(target.table or layer)
 
 
 def read_layer_raw(url: str, layer: str) -> gpd.GeoDataFrame:
