@@ -29,11 +29,13 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
 # Subcommands: one module each, registered here (keep this list sorted).
 from zonegeo.cli import demo as _demo  # noqa: E402
 from zonegeo.cli import plot as _plot  # noqa: E402
+from zonegeo.cli import rank as _rank  # noqa: E402
 from zonegeo.cli import reclaim as _reclaim  # noqa: E402
 from zonegeo.cli import report as _report  # noqa: E402
 
 cli.add_command(_demo.demo)
 cli.add_command(_plot.plot)
+cli.add_command(_rank.rank)
 cli.add_command(_reclaim.reclaim)
 cli.add_command(_report.report)
 
