@@ -81,3 +81,7 @@ __all__ += [
     "write_dataset",
     "write_report",
 ]
+from zonegeo.atlas import write_atlas  # noqa: E402
+from zonegeo.maps import district_map, save_map  # noqa: E402
+
+__all__ += ["district_map", "save_map", "write_atlas"]

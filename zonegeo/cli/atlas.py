@@ -1,0 +1,86 @@
+"""``zonegeo atlas``: the regional atlas, one map page per district and an index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from zonegeo._i18n import LANGS
+from zonegeo.cli._common import echo_err
+
+__all__ = ["atlas"]
+
+
+@click.command("atlas")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for index.html and the district pages.",
+)
+@click.option(
+    "--data",
+    default=None,
+    metavar="DIR|URL",
+    help="Dataset folder or postgresql:// URL [default: the bundled demo].",
+)
+@click.option(
+    "--scenario",
+    "scenario_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A scenario .toml or ranking file; its sites appear on their district's page.",
+)
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@click.option(
+    "--basemap",
+    type=click.Choice(("osm", "esri", "none")),
+    default="osm",
+    show_default=True,
+    help="OpenStreetMap, Esri World Imagery or none (tiles need the network).",
+)
+@click.option(
+    "--self-contained/--cdn",
+    default=True,
+    show_default=True,
+    help="Inline all scripts and styles in every page (opens offline) or use CDNs.",
+)
+@click.option(
+    "--as-of", default=None, help="Reference date for idle plots [default: today]."
+)
+def atlas(
+    out_dir: Path,
+    data: str | None,
+    scenario_path: Path | None,
+    lang: str,
+    basemap: str,
+    self_contained: bool,
+    as_of: str | None,
+) -> None:
+    """Write the regional atlas and print the path of its index.html.
+
+    The index shows every district (click one to open its page) and the
+    district key-figure table; each district page is the map that
+    'zonegeo map' draws.
+    """
+    import zonegeo
+    from zonegeo.cli.map import load_ranking
+
+    dataset = zonegeo.read_dataset(data) if data else zonegeo.load_demo()
+    ranking = None
+    if scenario_path is not None:
+        ranking, _ = load_ranking(scenario_path, dataset)
+    index = zonegeo.write_atlas(
+        dataset,
+        out_dir,
+        ranking=ranking,
+        self_contained=self_contained,
+        lang=lang,  # type: ignore[arg-type]
+        as_of=as_of,
+        basemap=basemap,
+    )
+    echo_err(f"atlas of {len(dataset.district_names)} districts written to {out_dir}")
+    click.echo(str(index.resolve()))

@@ -1,0 +1,165 @@
+"""``zonegeo map``: an interactive HTML map of one district."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from zonegeo._i18n import LANGS
+from zonegeo.cli._common import echo_err, output_format
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from zonegeo.dataset import Dataset
+
+__all__ = ["load_ranking", "map_command"]
+
+#: Ranking files ``--scenario`` accepts besides a scenario ``.toml``.
+RANKING_FORMATS = ("gpkg", "geojson", "json", "parquet")
+
+
+def load_ranking(path: Path, dataset: Dataset) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Return the ranked sites of a scenario file or a ranking file, and its district.
+
+    A ``.toml`` scenario is validated and run on ``dataset``; a ``.gpkg``,
+    ``.geojson`` or ``.parquet`` file written by ``zonegeo rank`` is read as is.
+    """
+    import geopandas as gpd
+
+    from zonegeo.errors import ValidationError
+
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix == "toml":
+        from zonegeo.scenario import load_scenario, run_scenario
+
+        scenario = load_scenario(path)
+        return run_scenario(scenario, dataset), scenario.district
+    if suffix not in RANKING_FORMATS:
+        msg = (
+            f"{path}: --scenario takes a scenario .toml or a ranking file written by "
+            f"'zonegeo rank' (.{', .'.join(RANKING_FORMATS)}); got "
+            f"{'.' + suffix if suffix else 'a file without extension'}"
+        )
+        raise ValidationError(msg)
+    if not path.is_file():
+        msg = f"{path}: ranking file not found"
+        raise ValidationError(msg)
+    ranking = gpd.read_parquet(path) if suffix == "parquet" else gpd.read_file(path)
+    district = None
+    if "district" in ranking.columns and ranking["district"].nunique() == 1:
+        district = str(ranking["district"].iloc[0])
+    return ranking, district
+
+
+@click.command("map")
+@click.option(
+    "--district",
+    default=None,
+    help="District (English name) [default: the scenario's district].",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The HTML file to write.",
+)
+@click.option(
+    "--color-by",
+    default="status",
+    show_default=True,
+    help="'status', or a numeric plot or ranking column (score, dist_gas_m, ...).",
+)
+@click.option(
+    "--scenario",
+    "scenario_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A scenario .toml (run, and its ranked sites drawn) or a ranking file "
+    "(.gpkg, .geojson, .parquet) from 'zonegeo rank'.",
+)
+@click.option(
+    "--data",
+    default=None,
+    metavar="DIR|URL",
+    help="Dataset folder or postgresql:// URL [default: the bundled demo].",
+)
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
+@click.option(
+    "--basemap",
+    type=click.Choice(("osm", "esri", "none")),
+    default="osm",
+    show_default=True,
+    help="OpenStreetMap, Esri World Imagery or none (tiles need the network).",
+)
+@click.option(
+    "--self-contained/--cdn",
+    default=True,
+    show_default=True,
+    help="Inline all scripts and styles (opens offline) or load them from CDNs.",
+)
+@click.option(
+    "--as-of", default=None, help="Reference date for idle plots [default: today]."
+)
+def map_command(
+    district: str | None,
+    output: Path,
+    color_by: str,
+    scenario_path: Path | None,
+    data: str | None,
+    lang: str,
+    basemap: str,
+    self_contained: bool,
+    as_of: str | None,
+) -> None:
+    """Write an interactive map of one district to an HTML file.
+
+    Layers: district boundary, zones by kind, plots by status (idle plots
+    marked) or by a numeric column, gas, electricity and water, settlements,
+    and with --scenario the ranked candidate sites. An unknown district is an
+    error that lists the known ones.
+    """
+    import zonegeo
+
+    output_format(output, ("html", "htm"))
+    if district is None and scenario_path is None:
+        msg = "give --district NAME (or --scenario FILE whose district is drawn)"
+        raise click.UsageError(msg)
+    dataset = zonegeo.read_dataset(data) if data else zonegeo.load_demo()
+    if district is not None:
+        district = dataset.check_district(district)
+    ranking = None
+    if scenario_path is not None:
+        ranking, scenario_district = load_ranking(scenario_path, dataset)
+        if district is None:
+            if scenario_district is None:
+                msg = (
+                    f"{scenario_path} covers several districts; choose one with "
+                    f"--district"
+                )
+                raise click.UsageError(msg)
+            district = dataset.check_district(scenario_district)
+        elif scenario_district is not None and scenario_district != district:
+            echo_err(
+                f"note: {scenario_path} ranks sites in {scenario_district}, "
+                f"not {district}; none of them is drawn"
+            )
+    m = zonegeo.district_map(
+        dataset,
+        str(district),
+        ranking=ranking,
+        color_by=color_by,
+        basemap=basemap,  # type: ignore[arg-type]
+        lang=lang,  # type: ignore[arg-type]
+        as_of=as_of,
+    )
+    path = zonegeo.save_map(m, output, self_contained=self_contained)
+    size = path.stat().st_size / 1e6
+    echo_err(
+        f"map of {district} written to {path} ({size:.1f} MB, "
+        f"{'self-contained' if self_contained else 'scripts from CDNs'})"
+    )
+    click.echo(str(path.resolve()))
