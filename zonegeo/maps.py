@@ -1159,7 +1159,7 @@ def _buffer_geometries(buffers: gpd.GeoDataFrame) -> gpd.GeoSeries:
     metres = pd.to_numeric(buffers[col], errors="coerce").fillna(0.0).clip(lower=0.0)
     crs = metric_crs(buffers)
     projected = buffers.geometry.to_crs(crs)
-    grown = projected.buffer(metres.to_numpy(), resolution=16)
+    grown = projected.buffer(metres.to_numpy(), quad_segs=16)
     return grown.to_crs(4326)
 
 

@@ -1,0 +1,574 @@
+"""District maps on the map object and its rendered HTML (zonegeo.maps)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pytest
+from geopandas.testing import assert_geodataframe_equal
+from shapely.geometry import Point, shape
+
+import zonegeo
+from tests.maps_data import (
+    AS_OF,
+    JINJA,
+    SAURAN_PLOTS,
+    SCRIPT_BREAK,
+    UTM,
+    X0,
+    XSS,
+    Y0,
+    hand_dataset,
+    hand_ranking,
+)
+from zonegeo import _assets, _i18n
+from zonegeo.errors import (
+    CRSError,
+    SchemaError,
+    UnknownDistrictError,
+    ValidationError,
+)
+from zonegeo.maps import _DataLayer, _js_json, district_map, latlon, save_map
+
+XSS_ESCAPED = "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;"
+
+
+@pytest.fixture(scope="module")
+def ds() -> zonegeo.Dataset:
+    return hand_dataset()
+
+
+def _layers(m: folium.Map) -> list[_DataLayer]:
+    return [c for c in m._children.values() if isinstance(c, _DataLayer)]
+
+
+def _layer(m: folium.Map, class_name: str) -> _DataLayer:
+    found = [
+        c for c in _layers(m) if c.spec.get("className", "").split()[0] == class_name
+    ]
+    assert len(found) == 1, [c.spec.get("className") for c in _layers(m)]
+    return found[0]
+
+
+def _feature(layer: _DataLayer, plot_id: str) -> dict:
+    idx = layer.spec["fields"].index("Plot")
+    (feat,) = [f for f in layer.features if f["properties"]["v"][idx] == plot_id]
+    return feat
+
+
+def _popup(layer: _DataLayer, feat: dict) -> dict[str, str | None]:
+    return dict(zip(layer.spec["fields"], feat["properties"]["v"], strict=True))
+
+
+def _html(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+# ----------------------------------------------------------------- structure
+
+
+def test_map_fits_the_district_in_lat_lon_order(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    assert isinstance(m, folium.Map)
+    fit = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
+    assert len(fit) == 1
+    minx, miny, maxx, maxy = ds.districts[
+        ds.districts["district"] == "Sauran"
+    ].total_bounds
+    assert fit[0].bounds == [[miny, minx], [maxy, maxx]]
+    # Turkistan region: latitude about 43, longitude about 70 (not swapped)
+    (lat0, lon0), _ = fit[0].bounds
+    assert 40 < lat0 < 46 and 66 < lon0 < 72
+    assert m.location[0] == pytest.approx((miny + maxy) / 2)
+
+
+def test_layers_are_listed_in_the_layer_control(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    _html(m)
+    control = m._children["zonegeo_layer_control"]
+    assert list(m._children)[-2:] == ["zonegeo_layer_control", list(m._children)[-1]]
+    names = list(control.overlays)
+    for expected in (
+        "District boundary",
+        "Exclusion areas",
+        "Small industrial park",
+        "Private industrial zone",
+        "Land plots",
+        "Idle plots (deadline passed)",
+        "Infrastructure: Gas",
+        "Infrastructure: Electricity",
+        "Infrastructure: Water",
+        "Settlements",
+    ):
+        assert expected in names
+    assert names.index("Land plots") < names.index("Infrastructure: Gas")
+
+
+def test_every_plot_of_the_district_is_drawn_once(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    plots = _layer(m, "zg-plot")
+    assert len(plots.features) == SAURAN_PLOTS
+    assert plots.spec["renderer"] == "canvas"
+    ids = {_popup(plots, f)["Plot"] for f in plots.features}
+    assert "O-1" not in ids and "S-1" in ids
+
+
+def test_status_colours_and_idle_plots(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    plots = _layer(m, "zg-plot")
+    styles = plots.spec["styles"]
+
+    def fill(pid: str) -> str:
+        return styles[_feature(plots, pid)["properties"]["s"]]["fillColor"]
+
+    assert fill("S-1") == zonegeo.maps.STATUS_COLORS["free"]
+    # S-3 and S-4: allocated, build_by 2023 -> idle on 2025-02-01; S-5: build_by 2026
+    assert fill("S-3") == fill("S-4") == zonegeo.maps.STATUS_COLORS["idle"]
+    assert fill("S-5") == zonegeo.maps.STATUS_COLORS["allocated"]
+    assert fill("S-6") == zonegeo.maps.STATUS_COLORS["construction"]
+    assert fill("S-8") == zonegeo.maps.STATUS_COLORS["operating"]
+    assert len(_layer(m, "zg-idle").features) == 2
+    popup = _popup(plots, _feature(plots, "S-3"))
+    assert popup["Status"] == "Allocated \u00b7 Idle: allocated, deadline passed"
+    assert popup["Days overdue"] == "753"  # 2023-01-10 -> 2025-02-01
+    # no idle plots at an earlier date
+    m2 = district_map(ds, "Sauran", basemap="none", as_of="2023-01-01")
+    assert not [c for c in _layers(m2) if c.spec.get("className") == "zg-idle"]
+
+
+def test_status_colours_are_distinct_okabe_ito() -> None:
+    colours = list(zonegeo.maps.STATUS_COLORS.values())
+    okabe_ito = {
+        "#E69F00",
+        "#56B4E9",
+        "#009E73",
+        "#F0E442",
+        "#0072B2",
+        "#D55E00",
+        "#CC79A7",
+        "#000000",
+    }
+    assert len(set(colours)) == len(colours)
+    assert set(colours) <= okabe_ito
+    infra = zonegeo.maps.INFRA_STYLES
+    assert len({s["dash"] for s in infra.values()}) == 3
+    assert len({s["symbol"] for s in infra.values()}) == 3
+
+
+def test_plot_popup_fields(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    plots = _layer(m, "zg-plot")
+    popup = _popup(plots, _feature(plots, "S-3"))
+    assert popup["Zone"] == "Alpha park (Z-1)"
+    assert popup["Investor"] == "Idle One LLP"
+    assert popup["Sector"] == "construction materials"
+    assert popup["Investment, KZT"] == "1,000,000,000"
+    assert popup["Jobs planned"] == "10"
+    assert popup["Build by"] == "2023-01-10"
+    assert float(popup["Area, ha"]) == pytest.approx(1.0, abs=0.01)
+    free = _popup(plots, _feature(plots, "S-1"))
+    assert free["Investor"] is None and free["Investment, KZT"] is None
+    assert plots.spec["tooltip"] == [
+        plots.spec["fields"].index("Plot"),
+        plots.spec["fields"].index("Status"),
+    ]
+
+
+def test_infrastructure_and_settlement_layers(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    infra = [c for c in _layers(m) if c.spec["className"].startswith("zg-infra")]
+    assert [c.spec["className"] for c in infra] == [
+        "zg-infra zg-infra-gas",
+        "zg-infra zg-infra-electricity",
+        "zg-infra zg-infra-water",
+    ]
+    gas = infra[0]
+    assert gas.features[0]["geometry"]["type"] == "LineString"
+    assert gas.spec["styles"][0]["color"] == zonegeo.maps.INFRA_STYLES["gas"]["color"]
+    water = [
+        c for c in _layers(m) if c.spec.get("className") == "zg-infra zg-infra-water"
+    ]
+    assert {f["geometry"]["type"] for f in water[0].features} == {"LineString", "Point"}
+    assert water[0].spec["point"] == "symbol"
+    assert len(_layer(m, "zg-settlement").features) == 2
+
+
+# ----------------------------------------------------------------- escaping
+
+
+def test_text_from_the_data_is_escaped(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    plots = _layer(m, "zg-plot")
+    popup = _popup(plots, _feature(plots, XSS_ESCAPED))
+    assert popup["Investor"] == XSS_ESCAPED
+    assert (
+        popup["Project"] == "&lt;/script&gt;&lt;script&gt;window.__xss=2&lt;/script&gt;"
+    )
+    assert popup["Zone"].startswith("&#123;&#123; 7*7 &#125;&#125;")
+    text = _html(m)
+    assert XSS not in text
+    assert SCRIPT_BREAK not in text and "window.__xss=2</script>" not in text
+    assert JINJA not in text and "{{ 7*7 }}" not in text
+    assert "&#123;&#123; 7*7" in text  # the Jinja probe arrives as text, not evaluated
+    # inside <script>, "<" is written as \u003c, so nothing can close the element
+    for script in re.findall(r"<script>(.*?)</script>", text, flags=re.DOTALL):
+        assert "<img" not in script
+
+
+def test_district_name_is_escaped_in_title() -> None:
+    evil = "<b>Evil</b> {{ 7*7 }}"
+    ds = hand_dataset(district_names=(evil, "Ordabasy"))
+    m = district_map(ds, evil, basemap="none", as_of=AS_OF)
+    text = _html(m)
+    assert "<b>Evil" not in text
+    assert "<title>&lt;b&gt;Evil&lt;/b&gt; &#123;&#123; 7*7 &#125;&#125;" in text
+    assert "&lt;b&gt;Evil" in m._children["zonegeo_controls"].options["title"]["title"]
+
+
+def test_script_json_cannot_close_the_script_element() -> None:
+    out = _js_json({"a": "</script><!-- \u2028"})
+    assert "</" not in out and "<!--" not in out and "\u2028" not in out
+    assert out == '{"a":"\\u003c/script>\\u003c!-- \\u2028"}'
+
+
+# ----------------------------------------------------------------- colour by a column
+
+
+def test_color_by_numeric_column_uses_classes_and_a_colour_bar(
+    ds: zonegeo.Dataset,
+) -> None:
+    import branca.colormap as cm
+
+    m = district_map(ds, "Sauran", basemap="none", color_by="jobs_planned", k=3)
+    bars = [c for c in m._children.values() if isinstance(c, cm.StepColormap)]
+    assert len(bars) == 1
+    plots = _layer(m, "zg-plot")
+    styles = plots.spec["styles"]
+    n_classes = len(bars[0].colors)
+    assert len(styles) == n_classes + 1  # + "no data"
+    assert bars[0].vmin == 0 and bars[0].vmax == 60
+    jobs = {
+        pid: int(p) for pid, p in [("S-1", 0), ("S-4", 20), ("S-6", 40), ("S-8", 60)]
+    }
+    cls = {pid: _feature(plots, pid)["properties"]["s"] for pid in jobs}
+    assert cls["S-1"] <= cls["S-4"] <= cls["S-6"] <= cls["S-8"]
+    assert cls["S-1"] < cls["S-8"]
+    assert "d3.min.js" in _html(m)  # branca's colour bar needs d3
+
+
+def test_color_by_with_missing_values_gets_a_no_data_class(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", color_by="investment_kzt")
+    plots = _layer(m, "zg-plot")
+    nodata = len(plots.spec["styles"]) - 1
+    assert plots.spec["styles"][nodata]["fillColor"] == zonegeo.maps.NO_DATA_COLOR
+    assert _feature(plots, "S-1")["properties"]["s"] == nodata
+    assert _feature(plots, "S-3")["properties"]["s"] != nodata
+    legend = m._children["zonegeo_controls"].options["legend"]["sections"]
+    assert any(item["label"] == "No data" for s in legend for item in s["items"])
+
+
+def test_color_by_unknown_column_lists_numeric_ones(ds: zonegeo.Dataset) -> None:
+    with pytest.raises(ValidationError, match=r"color_by='sector'.*jobs_planned"):
+        district_map(ds, "Sauran", color_by="sector")
+    with pytest.raises(ValidationError, match=r"color_by='nope'.*investment_kzt"):
+        district_map(ds, "Sauran", color_by="nope")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"lang": "fr"}, r"lang='fr'; allowed: en, kk, ru"),
+        ({"basemap": "google"}, r"basemap='google'; allowed: osm, esri, none"),
+        ({"scheme": "magic"}, r"scheme='magic'; allowed: quantiles"),
+        ({"renderer": "webgl"}, r"renderer='webgl'; allowed: canvas, svg"),
+        ({"k": 0}, r"k must be a positive number of classes, got 0"),
+    ],
+)
+def test_bad_options_name_the_allowed_values(
+    ds: zonegeo.Dataset, kwargs: dict, pattern: str
+) -> None:
+    with pytest.raises(ValidationError, match=pattern):
+        district_map(ds, "Sauran", **kwargs)
+
+
+def test_unknown_district_suggests_the_closest(ds: zonegeo.Dataset) -> None:
+    with pytest.raises(UnknownDistrictError, match=r"'Sauron'.*Did you mean 'Sauran'"):
+        district_map(ds, "Sauron")
+
+
+def test_wrong_types_raise_type_error(ds: zonegeo.Dataset) -> None:
+    with pytest.raises(TypeError, match="zonegeo.Dataset, got GeoDataFrame"):
+        district_map(ds.plots, "Sauran")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="m must be a folium.Map, got dict"):
+        district_map(ds, "Sauran", m={})  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------- languages, basemaps
+
+
+def test_russian_and_kazakh_labels(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", lang="ru", as_of=AS_OF)
+    _html(m)
+    assert "Земельные участки" in m._children["zonegeo_layer_control"].overlays
+    plots = _layer(m, "zg-plot")
+    popup = dict(
+        zip(
+            plots.spec["fields"],
+            _feature_by_index(plots, 2)["properties"]["v"],
+            strict=True,
+        )
+    )
+    assert popup["Инвестиции, тенге"] == "1\u202f000\u202f000\u202f000"
+    assert popup["Площадь, га"].count(",") == 1  # decimal comma
+    assert (
+        m._children["zonegeo_controls"].options["title"]["title"].startswith("Сауран")
+    )
+    m_kk = district_map(ds, "Sauran", basemap="none", lang="kk", as_of=AS_OF)
+    _html(m_kk)
+    assert "Жер учаскелері" in m_kk._children["zonegeo_layer_control"].overlays
+
+
+def _feature_by_index(layer: _DataLayer, i: int) -> dict:
+    return layer.features[i]
+
+
+@pytest.mark.parametrize(
+    ("basemap", "host"),
+    [("osm", "tile.openstreetmap.org"), ("esri", "arcgisonline.com"), ("none", None)],
+)
+def test_basemaps_from_xyzservices(
+    ds: zonegeo.Dataset, basemap: str, host: str | None
+) -> None:
+    m = district_map(ds, "Sauran", basemap=basemap)
+    tiles = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    if host is None:
+        assert tiles == []
+        assert m._children["zonegeo_controls"].options["minimap"]["tiles"] is None
+    else:
+        assert len(tiles) == 1 and host in tiles[0].tiles
+        assert (
+            host in m._children["zonegeo_controls"].options["minimap"]["tiles"]["url"]
+        )
+
+
+# ----------------------------------------------------------------- ranking and buffers
+
+
+def test_ranked_sites_with_rank_labels_and_popups(ds: zonegeo.Dataset) -> None:
+    ranking = hand_ranking(ds)
+    m = district_map(ds, "Sauran", basemap="none", ranking=ranking, as_of=AS_OF)
+    cand = _layer(m, "zg-candidate")
+    assert len(cand.features) == 3  # eligible sites; H-2 is not
+    labels = [f["properties"]["l"] for f in cand.spec["labels"]["data"]["features"]]
+    assert labels == ["1", "2", "3"]
+    best = dict(
+        zip(cand.spec["fields"], cand.features[2]["properties"]["v"], strict=True)
+    )
+    assert best["Site"] == "H-1" and best["Rank"] == "1" and best["Score"] == "0.830"
+    assert best["Contribution: Distance to gas, m"] == "0.300"
+    assert best["Distance to gas, m"] == "200"
+    assert best["In the top 3, % of weight draws"] == "100\u00a0%"
+    excluded = _layer(m, "zg-excluded")
+    assert excluded.show is False and len(excluded.features) == 1
+    reason = dict(
+        zip(
+            excluded.spec["fields"],
+            excluded.features[0]["properties"]["v"],
+            strict=True,
+        )
+    )["Excluded because"]
+    assert reason == f"sanitary zone of settlement {XSS_ESCAPED}"
+    # the ranked free plots carry their score in the plot popup too
+    plots = _layer(m, "zg-plot")
+    s1 = _popup(plots, _feature(plots, "S-1"))
+    assert s1["Score"] == "0.610" and s1["Rank"] == "2"
+    assert s1["In the top 3, % of weight draws"] == "95\u00a0%"
+
+
+def test_color_by_a_ranking_column(ds: zonegeo.Dataset) -> None:
+    m = district_map(
+        ds, "Sauran", basemap="none", ranking=hand_ranking(ds), color_by="score"
+    )
+    plots = _layer(m, "zg-plot")
+    nodata = len(plots.spec["styles"]) - 1
+    assert _feature(plots, "S-1")["properties"]["s"] != nodata
+    assert _feature(plots, "S-3")["properties"]["s"] == nodata
+
+
+def test_ranking_without_score_or_rank_is_refused(ds: zonegeo.Dataset) -> None:
+    ranking = hand_ranking(ds).drop(columns=["rank"])
+    with pytest.raises(SchemaError, match=r"ranking: missing column\(s\) rank; found"):
+        district_map(ds, "Sauran", ranking=ranking)
+    no_crs = hand_ranking(ds).set_crs(None, allow_override=True)
+    with pytest.raises(CRSError, match="ranking has no CRS"):
+        district_map(ds, "Sauran", ranking=no_crs)
+
+
+def test_sanitary_buffers_are_buffered_by_distance_m(ds: zonegeo.Dataset) -> None:
+    buffers = gpd.GeoDataFrame(
+        {
+            "rule": ["sanitary"],
+            "distance_m": [500.0],
+            "because": [f"sanitary zone class II (500 m) of settlement {XSS}"],
+        },
+        geometry=[Point(X0 - 1000, Y0 + 3000)],
+        crs=UTM,
+    )
+    m = district_map(ds, "Sauran", basemap="none", buffers=buffers)
+    layer = _layer(m, "zg-buffer")
+    geom = gpd.GeoSeries([shape(layer.features[0]["geometry"])], crs=4326).to_crs(UTM)
+    assert geom.area.iloc[0] == pytest.approx(np.pi * 500**2, rel=0.005)
+    values = layer.features[0]["properties"]["v"]
+    assert f"sanitary zone class II (500 m) of settlement {XSS_ESCAPED}" in values
+
+
+# ----------------------------------------------------------------- data and input
+
+
+def test_coordinates_are_rounded_to_six_decimals(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none")
+    coords = np.array(
+        [
+            c
+            for f in _layer(m, "zg-plot").features
+            for ring in f["geometry"]["coordinates"]
+            for c in ring
+        ]
+    )
+    assert np.array_equal(np.round(coords, 6), coords)
+
+
+def test_simplify_keeps_one_feature_per_plot(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", simplify_m=5.0, renderer="svg")
+    plots = _layer(m, "zg-plot")
+    assert len(plots.features) == SAURAN_PLOTS and plots.spec["renderer"] == "svg"
+
+
+def test_input_is_not_mutated(ds: zonegeo.Dataset) -> None:
+    before = copy.deepcopy(ds.plots)
+    ranking = hand_ranking(ds)
+    ranking_before = ranking.copy()
+    district_map(ds, "Sauran", basemap="none", ranking=ranking, color_by="score")
+    assert_geodataframe_equal(ds.plots, before)
+    assert_geodataframe_equal(ranking, ranking_before)
+
+
+def test_adding_to_a_given_map(ds: zonegeo.Dataset) -> None:
+    m = folium.Map(tiles=None)
+    district_map(ds, "Sauran", m=m, as_of=AS_OF)
+    district_map(ds, "Ordabasy", m=m, as_of=AS_OF)
+    _html(m)
+    names = list(m._children["zonegeo_layer_control"].overlays)
+    assert "Land plots" in names and "Land plots \u2014 Ordabasy" in names
+    assert list(m._children)[-2] == "zonegeo_layer_control"
+    assert m.default_js is not folium.Map.default_js
+
+
+def test_latlon_helper() -> None:
+    assert latlon(68.25, 43.3) == [43.3, 68.25]
+
+
+# ----------------------------------------------------------------- saving
+
+
+def test_folium_class_level_assets_are_untouched(
+    ds: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    js_before = list(folium.Map.default_js)
+    css_before = list(folium.Map.default_css)
+    m = district_map(ds, "Sauran", basemap="none", color_by="jobs_planned")
+    save_map(m, tmp_path / "a.html", self_contained=True)
+    save_map(m, tmp_path / "b.html")
+    assert folium.Map.default_js == js_before
+    assert folium.Map.default_css == css_before
+    assert "bootstrap" in " ".join(u for _, u in folium.Map.default_js)
+    assert "bootstrap" not in (tmp_path / "b.html").read_text(encoding="utf-8")
+
+
+def test_self_contained_file_loads_nothing_from_the_network(
+    ds: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    m = district_map(ds, "Sauran", basemap="osm", color_by="jobs_planned")
+    out = save_map(m, tmp_path / "sauran.html", self_contained=True)
+    text = out.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc\s*=", text, flags=re.IGNORECASE)
+    assert not re.search(r"<link[^>]*\bhref\s*=", text, flags=re.IGNORECASE)
+    assert "Leaflet 1.9.3" in text  # leaflet.js, inlined
+    assert "data:image/png;base64," in text  # leaflet.css images
+    assert "d3.scale" in text and "L.zonegeo" in text
+    assert "sourceMappingURL" not in text
+    assert "tile.openstreetmap.org" in text  # only tiles still need the network
+    assert not list(tmp_path.glob(".*"))  # no temporary file left behind
+
+
+def test_cdn_file_links_the_cdn_assets(ds: zonegeo.Dataset, tmp_path: Path) -> None:
+    m = district_map(ds, "Sauran", basemap="none")
+    text = save_map(m, tmp_path / "cdn.html").read_text(encoding="utf-8")
+    assert f'<script src="{_assets.LEAFLET_JS_URL}"></script>' in text
+    assert f'<link rel="stylesheet" href="{_assets.LEAFLET_CSS_URL}"/>' in text
+    assert "L.zonegeo" in text  # zonegeo's own controls are always inline
+
+
+def test_self_contained_refuses_an_unknown_plugin_and_keeps_the_old_file(
+    ds: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    from folium.plugins import Fullscreen
+
+    out = tmp_path / "map.html"
+    out.write_text("old", encoding="utf-8")
+    m = district_map(ds, "Sauran", basemap="none")
+    Fullscreen().add_to(m)
+    with pytest.raises(
+        ValidationError,
+        match=r"no installed package provides https://cdn\.jsdelivr\.net",
+    ):
+        save_map(m, out, self_contained=True)
+    assert out.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+
+
+def test_save_map_type_errors(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="folium.Map or a branca Figure, got str"):
+        save_map("map", tmp_path / "x.html")  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------- labels and assets
+
+
+def test_column_labels_and_numbers() -> None:
+    assert _i18n.column_label("dist_water_m", "en") == "Distance to water, m"
+    assert _i18n.column_label("nearest_gas_id", "ru") == "Ближайший объект: Газ"
+    assert (
+        _i18n.column_label("cost_electricity_kzt", "kk") == "Қосылу құны, Электр, теңге"
+    )
+    assert _i18n.column_label("my_column", "en") == "my_column"
+    assert _i18n.format_number(-0.0001, "en", decimals=2) == "0.00"
+    assert _i18n.format_number(1234.5, "ru", decimals=1) == "1\u202f234,5"
+    assert _i18n.format_number(None, "en") is None
+    with pytest.raises(ValidationError, match="lang='de'; allowed: en, kk, ru"):
+        _i18n.check_lang("de")
+
+
+def test_every_label_exists_in_every_language() -> None:
+    for table in (_i18n._LABELS, _i18n._STATUS, _i18n._ZONE_KINDS, _i18n._INFRA_KINDS):
+        for key, entry in table.items():
+            assert set(entry) == set(_i18n.LANGS), key
+            assert all(v.strip() for v in entry.values()), key
+
+
+def test_assets_come_from_installed_packages() -> None:
+    for url in _assets.known_urls():
+        path = _assets.local_file(url)
+        assert path is not None and path.is_file(), url
+    css = _assets.inline_css(_assets.LEAFLET_CSS_URL)
+    assert "url(images/" not in css and "data:image/png;base64," in css
+    assert _assets.asset_versions()["leaflet"] == "1.9.3"
+    with pytest.raises(
+        ValidationError, match=r"cannot inline 'https://example\.org/x\.js'"
+    ):
+        _assets.inline_js("https://example.org/x.js")
