@@ -76,6 +76,7 @@ MAX_LATTICE = 250_000
 #: A free plot may be this much smaller than the target area and stay eligible.
 AREA_TOLERANCE = 0.05
 _INSET_M = 1.0
+_DENSIFY_DEG = 0.0005
 
 
 def labour_column(radius_km: float) -> str:
@@ -415,7 +416,10 @@ def candidate_sites(
     utm = metric_crs(sub.districts)
     laea = equal_area_crs(sub.districts)
     area_m2 = float(area_ha) * 10_000.0
-    poly = sub.districts.geometry.to_crs(laea).union_all()
+    # Boundary edges are straight in lon/lat; densify them (about 50 m) so they
+    # keep that shape in the equal-area projection (a 10 km edge would bow ~2 m).
+    poly = sub.districts.geometry.to_crs(4326).segmentize(_DENSIFY_DEG)
+    poly = poly.to_crs(laea).union_all()
     tiles, stride = tile_district(poly, area_m2=area_m2, shape=shape)
     n_tiles = len(tiles)
     tile_geo = gpd.GeoSeries(tiles, crs=laea).to_crs(utm)
