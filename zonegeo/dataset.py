@@ -101,8 +101,8 @@ class Dataset:
         lower = {k.lower(): k for k in known}
         if name.lower() in lower:
             return lower[name.lower()]
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         msg = (f"unknown district {name!r} in {self.source or 'the dataset'}.{hint} "
                f"Known districts: {', '.join(known)}")
         raise UnknownDistrictError(msg)

@@ -46,9 +46,10 @@ def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     --------
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
-    >>> square = gpd.GeoSeries([box(0, 0, 100, 100)], crs="EPSG:32642")
-    >>> round(float(area_ha(square).iloc[0]), 3)  # 100 m x 100 m in UTM
-    1.001
+    >>> # 100 m x 100 m in UTM 42N near Turkistan; UTM shrinks lengths there by 0.03 %
+    >>> square = gpd.GeoSeries([box(600_000, 4_790_000, 600_100, 4_790_100)], crs="EPSG:32642")
+    >>> round(float(area_ha(square).iloc[0]), 4)
+    1.0006
     """
     geo = gdf.geometry if hasattr(gdf, "geometry") else gdf
     if geo.crs is None:
