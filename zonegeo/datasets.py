@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from zonegeo.errors import ValidationError
@@ -39,15 +38,10 @@ def get_path(name: str = "demo") -> Path:
     if name not in _DATASETS:
         msg = f"unknown dataset {name!r}; available: {', '.join(_DATASETS)}"
         raise ValidationError(msg)
-    # Installed: data/ is packaged as zonegeo._demo. From a source tree: ../data.
-    try:
-        folder = Path(str(resources.files("zonegeo._demo")))
+    # Installed: data/ is packaged as zonegeo/_demo. From a source tree: ../data.
+    here = Path(__file__).resolve().parent
+    for folder in (here / "_demo", here.parent / "data"):
         if (folder / "plots").is_dir():
             return folder
-    except ModuleNotFoundError:
-        pass
-    folder = Path(__file__).resolve().parent.parent / "data"
-    if (folder / "plots").is_dir():
-        return folder
     msg = f"the bundled dataset {name!r} is missing from the installation ({folder})"
     raise ValidationError(msg)
