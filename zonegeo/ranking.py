@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -553,14 +553,14 @@ def ahp_weights(
 # ------------------------------------------------------------------------ adapter
 
 
-def _check_method(method: str) -> str:
+def _check_method(method: str) -> Method:
     if method not in NORMALISATIONS:
         close = difflib.get_close_matches(str(method).lower(), METHODS, n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
         valid = ", ".join(METHODS)
         msg = f"unknown ranking method {method!r}; valid methods: {valid}.{hint}"
         raise ValidationError(msg)
-    return method
+    return cast("Method", method)
 
 
 def _describe_rows(index: pd.Index, mask: np.ndarray) -> str:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import pandas as pd
@@ -57,7 +57,14 @@ from zonegeo.candidates import SHAPES, candidate_sites, labour_column
 from zonegeo.criteria import BETTER, Criterion, hazard_class_number, roman
 from zonegeo.dataset import Dataset
 from zonegeo.errors import ValidationError
-from zonegeo.ranking import METHODS, AHPResult, ahp_weights, rank, rank_stability
+from zonegeo.ranking import (
+    METHODS,
+    AHPResult,
+    Method,
+    ahp_weights,
+    rank,
+    rank_stability,
+)
 from zonegeo.schema import INFRA_KINDS
 
 __all__ = [
@@ -169,7 +176,7 @@ class Scenario:
     district: str
     area_ha: float
     criteria: tuple[Criterion, ...]
-    method: str = "topsis"
+    method: Method = "topsis"
     description: str = ""
     hazard_class: int | None = None
     shape: str = "hexagon"
@@ -662,7 +669,7 @@ def parse_scenario(
         district=district,
         area_ha=area,
         hazard_class=hazard,
-        method=method,
+        method=cast("Method", method),
         criteria=criteria,
         sanitary_widths=MappingProxyType(widths) if widths else None,
         exclusions=exclusions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
@@ -33,7 +33,7 @@ _SHOW = [
 ]
 
 
-def _plain(value: object) -> object:
+def _plain(value: Any) -> Any:
     """Make attrs values JSON- and Excel-friendly."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
