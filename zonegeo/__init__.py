@@ -89,3 +89,6 @@ from zonegeo.atlas import write_atlas  # noqa: E402
 from zonegeo.maps import district_map, save_map  # noqa: E402
 
 __all__ += ["district_map", "save_map", "write_atlas"]
+from zonegeo.distance import infrastructure_distances  # noqa: E402
+
+__all__ += ["infrastructure_distances"]
