@@ -682,3 +682,11 @@ def test_public_names() -> None:
     for name in ("Criterion", "rank", "rank_stability", "ahp_weights", "AHPResult"):
         assert name in zonegeo.__all__
         assert getattr(zonegeo, name) is not None
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_stability_in_chunks_equals_one_pass(sites, method, monkeypatch) -> None:
+    whole = rank_stability(sites, CRITS, method=method, n=97, spread=0.4, seed=2)
+    monkeypatch.setattr("zonegeo.ranking._CHUNK_VALUES", 7)  # one draw per chunk
+    chunked = rank_stability(sites, CRITS, method=method, n=97, spread=0.4, seed=2)
+    pd.testing.assert_frame_equal(pd.DataFrame(whole), pd.DataFrame(chunked))

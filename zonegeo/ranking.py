@@ -98,6 +98,7 @@ CONSISTENCY_LIMIT = 0.10
 TIE_DECIMALS = 12
 
 _RECIPROCAL_RTOL = 1e-3
+_CHUNK_VALUES = 2_000_000
 
 
 # --------------------------------------------------------------------------- core
@@ -928,9 +929,13 @@ def rank_stability(
     draws = np.tile(w, (int(n), 1))
     if math.isfinite(kappa):
         draws[:, positive] = rng.dirichlet(kappa * w[positive], size=int(n))
-    scores, _ = _CORE[method](x, draws, higher)
-    ranks = rank_order(scores)  # (n, sites)
-    m = ranks.shape[1]
+    m = x.shape[0]
+    # Score and rank the draws in chunks so temporaries stay near 2e6 values.
+    ranks = np.empty((int(n), m), dtype=np.int32)
+    step = max(1, _CHUNK_VALUES // max(m, 1))
+    for start in range(0, int(n), step):
+        scores, _ = _CORE[method](x, draws[start : start + step], higher)
+        ranks[start : start + step] = rank_order(scores)
     stats = {
         "p_top1": (ranks == 1).mean(axis=0),
         "p_top3": (ranks <= min(3, m)).mean(axis=0),
