@@ -62,6 +62,21 @@ _UNIT_FACTORS: dict[str, dict[str, float]] = {
     "electricity": {"kw": 1.0, "mw": 1000.0, "w": 0.001},
     "water": {"m3/d": 1.0, "m3/h": 24.0, "l/s": 86.4},
 }
+#: Words people use for a kind, suggested in the error for an unknown kind.
+_KIND_SYNONYMS = {
+    "power": "electricity",
+    "electric": "electricity",
+    "energy": "electricity",
+    "electrical": "electricity",
+    "natural gas": "gas",
+    "natural_gas": "gas",
+    "gaz": "gas",
+    "газ": "gas",
+    "water supply": "water",
+    "water_supply": "water",
+    "вода": "water",
+    "электричество": "electricity",
+}
 _LINEAL = ("Point", "MultiPoint", "LineString", "MultiLineString", "LinearRing")
 _TYPE_NAMES = np.array(
     [
@@ -355,8 +370,11 @@ def _prepare(
         found = sorted({repr(v) for v in kind_text[unknown]})
         hints = []
         for f in {v for v in kind_text[unknown] if isinstance(v, str)}:
-            close = difflib.get_close_matches(
-                f.strip().lower(), INFRA_KINDS, n=1, cutoff=0.5
+            word = f.strip().lower()
+            close = (
+                [_KIND_SYNONYMS[word]]
+                if word in _KIND_SYNONYMS
+                else (difflib.get_close_matches(word, INFRA_KINDS, n=1, cutoff=0.6))
             )
             if close:
                 hints.append(f"{f!r} -> {close[0]!r}")
