@@ -1,0 +1,176 @@
+"""``zonegeo map`` and ``zonegeo atlas`` end to end, on files written to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import zonegeo
+from tests.maps_data import AS_OF, hand_dataset, hand_ranking
+from zonegeo.cli import cli
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-built region written as a dataset folder."""
+    ds = hand_dataset()
+    folder = tmp_path_factory.mktemp("hand")
+    files = {
+        "districts": "boundaries/districts.gpkg",
+        "zones": "plots/zones.gpkg",
+        "plots": "plots/plots.gpkg",
+        "infrastructure": "infrastructure/infrastructure.gpkg",
+        "settlements": "boundaries/settlements.gpkg",
+        "exclusions": "boundaries/exclusions.gpkg",
+    }
+    for layer, name in files.items():
+        zonegeo.write_layer(getattr(ds, layer), folder / name)
+    return folder
+
+
+def _run(*args: str) -> object:
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_map_writes_a_self_contained_file(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sauran.html"
+    result = _run(
+        "map",
+        "--district",
+        "Sauran",
+        "-o",
+        str(out),
+        "--data",
+        str(data_dir),
+        "--as-of",
+        AS_OF,
+        "--basemap",
+        "none",
+    )
+    assert result.exit_code == 0, result.output
+    assert str(out.resolve()) in result.stdout
+    text = out.read_text(encoding="utf-8")
+    assert "<script src=" not in text and "S-3" in text and "zg-idle" in text
+
+
+def test_map_options(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ru.html"
+    result = _run(
+        "map",
+        "--district",
+        "sauran",
+        "-o",
+        str(out),
+        "--data",
+        str(data_dir),
+        "--lang",
+        "ru",
+        "--cdn",
+        "--color-by",
+        "jobs_planned",
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert (
+        '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js">'
+        in text
+    )
+    assert "<title>Сауран — индустриальные зоны и земельные участки</title>" in text
+    assert "d3.min.js" in text
+
+
+def test_unknown_district_is_a_clean_error(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.html"
+    result = _run(
+        "map", "--district", "Sauron", "-o", str(out), "--data", str(data_dir)
+    )
+    assert result.exit_code == 1
+    assert "Did you mean 'Sauran'?" in result.output
+    assert "Known districts: Sauran, Ordabasy" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["-o", "m.txt", "--district", "Sauran"], 2, "use one of: .html, .htm"),
+        (["-o", "m.html"], 2, "give --district NAME"),
+        (
+            ["-o", "m.html", "--district", "Sauran", "--lang", "de"],
+            2,
+            "'de' is not one of",
+        ),
+        (
+            ["-o", "m.html", "--district", "Sauran", "--color-by", "sector"],
+            1,
+            "color_by='sector' is not a numeric column",
+        ),
+        (
+            ["-o", "m.html", "--district", "Sauran", "--scenario", "notes.txt"],
+            1,
+            "--scenario takes a scenario .toml or a ranking file",
+        ),
+    ],
+)
+def test_map_usage_and_data_errors(
+    data_dir: Path, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    args = [str(tmp_path / a) if a.endswith((".html", ".txt")) else a for a in args]
+    (tmp_path / "notes.txt").write_text("not a ranking", encoding="utf-8")
+    result = _run("map", "--data", str(data_dir), *args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_map_with_a_ranking_file(data_dir: Path, tmp_path: Path) -> None:
+    ranking = hand_ranking(hand_dataset()).assign(district="Sauran")
+    ranking_file = zonegeo.write_layer(ranking, tmp_path / "ranking.gpkg")
+    out = tmp_path / "ranked.html"
+    # the district comes from the ranking file
+    result = _run(
+        "map",
+        "--scenario",
+        str(ranking_file),
+        "-o",
+        str(out),
+        "--data",
+        str(data_dir),
+        "--color-by",
+        "score",
+        "--basemap",
+        "none",
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "zg-candidate" in text and "zg-rank-label" in text
+
+
+def test_atlas_command(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "atlas"
+    result = _run(
+        "atlas",
+        "-o",
+        str(out),
+        "--data",
+        str(data_dir),
+        "--as-of",
+        AS_OF,
+        "--basemap",
+        "none",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str((out / "index.html").resolve())
+    assert sorted(p.name for p in out.iterdir()) == [
+        "index.html",
+        "ordabasy.html",
+        "sauran.html",
+    ]
+
