@@ -92,3 +92,6 @@ __all__ += ["district_map", "save_map", "write_atlas"]
 from zonegeo.distance import infrastructure_distances  # noqa: E402
 
 __all__ += ["infrastructure_distances"]
+from zonegeo.cost import connection_costs, load_unit_costs  # noqa: E402
+
+__all__ += ["connection_costs", "load_unit_costs"]
