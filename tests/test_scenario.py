@@ -373,3 +373,31 @@ def test_run_the_demo_scenarios(demo) -> None:
         ranked = run_scenario(load_scenario(path), demo)
         assert int(ranked["rank"].iloc[0]) == 1
         assert ranked["eligible"].any()
+
+
+def test_unit_costs_are_checked_when_loading() -> None:
+    s = parse_scenario(_base(unit_costs={"gas": {"per_km_kzt": 45e6}}))
+    assert s.unit_costs["gas"]["per_km_kzt"] == 45e6
+    with pytest.raises(
+        ValidationError,
+        match=r"- unit_costs: unknown key 'heat'; allowed "
+        r"keys: gas, electricity, water",
+    ):
+        parse_scenario(_base(unit_costs={"heat": {"per_km_kzt": 1}}))
+    with pytest.raises(
+        ValidationError,
+        match=r"- unit_costs: .*gas\.fixed_kzt must be a "
+        r"number of tenge >= 0, got -1",
+    ):
+        parse_scenario(_base(unit_costs={"gas": {"fixed_kzt": -1}}))
+
+
+def test_unit_costs_reach_the_cost_columns(dataset) -> None:  # noqa: F811
+    cheap = parse_scenario(
+        _base(
+            candidates={"max_candidates": 5},
+            unit_costs={"gas": {"per_km_kzt": 0, "fixed_kzt": 7}},
+        )
+    )
+    ranked = run_scenario(cheap, dataset)
+    assert (ranked["cost_gas_kzt"] == 7).all()

@@ -632,6 +632,14 @@ def parse_scenario(
     if unit_costs is not None and not isinstance(unit_costs, Mapping):
         problems.add("unit_costs", "must be a table: [unit_costs]")
         unit_costs = None
+    elif unit_costs is not None:
+        from zonegeo.cost import load_unit_costs
+
+        try:
+            load_unit_costs(dict(unit_costs))
+        except ValidationError as exc:
+            problems.add("unit_costs", str(exc).removeprefix("unit_costs: "))
+            unit_costs = None
 
     stability = None
     if "stability" in data:
