@@ -95,3 +95,6 @@ __all__ += ["infrastructure_distances"]
 from zonegeo.cost import connection_costs, load_unit_costs  # noqa: E402
 
 __all__ += ["connection_costs", "load_unit_costs"]
+from zonegeo.coverage import service_coverage  # noqa: E402
+
+__all__ += ["service_coverage"]
