@@ -29,6 +29,7 @@ def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
 # Subcommands: one module each, registered here (keep this list sorted).
 from zonegeo.cli import atlas as _atlas  # noqa: E402
 from zonegeo.cli import demo as _demo  # noqa: E402
+from zonegeo.cli import distances as _distances  # noqa: E402
 from zonegeo.cli import map as _map  # noqa: E402
 from zonegeo.cli import plot as _plot  # noqa: E402
 from zonegeo.cli import rank as _rank  # noqa: E402
@@ -37,6 +38,7 @@ from zonegeo.cli import report as _report  # noqa: E402
 
 cli.add_command(_atlas.atlas)
 cli.add_command(_demo.demo)
+cli.add_command(_distances.distances)
 cli.add_command(_map.map_command)
 cli.add_command(_plot.plot)
 cli.add_command(_rank.rank)
