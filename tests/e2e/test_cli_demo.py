@@ -27,9 +27,14 @@ def test_help_lists_commands() -> None:
 
 
 def test_demo_command(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["demo", "--output", str(tmp_path / "out")])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["demo", "--output", str(out), "--basemap", "none"])
     assert result.exit_code == 0, result.output
     assert "Region total" in result.output
-    assert (tmp_path / "out" / "zone_kpis.csv").exists()
-    assert str((tmp_path / "out").resolve()) in result.output
+    assert "the five best candidate sites" in result.output
+    for name in ("kpi_report.xlsx", "sauran_plot_distances.gpkg", "sauran_ranking.gpkg",
+                 "atlas/index.html", "atlas/sauran.html"):
+        assert (out / name).exists(), name
+    assert f"Open the atlas (works offline): {(out / 'atlas' / 'index.html').resolve()}" in (
+        result.output)
 

@@ -30,3 +30,8 @@ def test_wheel_bundles_demo(tmp_path: Path) -> None:
     assert module.startswith(str(target))
     assert data.startswith(str(target))  # not the source tree's data/
     assert int(n) > 0
+    demo = subprocess.run([sys.executable, "-m", "zonegeo", "demo", "--basemap", "none", "-o",
+                           str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    assert demo.returncode == 0, demo.stderr
+    assert (tmp_path / "out" / "atlas" / "index.html").exists()
