@@ -19,7 +19,14 @@ import pandas as pd
 from zonegeo import _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import ValidationError
-from zonegeo.maps import _HtmlBlock, _set_back_link, district_map, region_map, save_map
+from zonegeo.maps import (
+    Basemap,
+    _HtmlBlock,
+    _set_back_link,
+    district_map,
+    region_map,
+    save_map,
+)
 
 if TYPE_CHECKING:
     import os
@@ -209,7 +216,7 @@ def write_atlas(
     self_contained: bool = True,
     lang: _i18n.Lang = "en",
     as_of: object | None = None,
-    basemap: str = "osm",
+    basemap: Basemap = "osm",
     progress: bool | None = None,
 ) -> Path:
     """Write the regional atlas: an index page and one map page per district.
@@ -267,7 +274,7 @@ def write_atlas(
     for name in tqdm(names, desc="atlas", unit="district", disable=disable):
         m = district_map(
             dataset, name, ranking=ranking, lang=lang, as_of=as_of, basemap=basemap
-        )  # type: ignore[arg-type]
+        )
         _set_back_link(m, "index.html", back)
         save_map(m, _inside(folder, links[name]), self_contained=self_contained)
 
@@ -284,7 +291,7 @@ def write_atlas(
         dataset,
         links=links,
         lang=lang,
-        basemap=basemap,  # type: ignore[arg-type]
+        basemap=basemap,
         height="62%",
     )
     index.add_child(

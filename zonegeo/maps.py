@@ -429,6 +429,21 @@ def _collection(
 # --------------------------------------------------------------------------- elements
 
 
+def _figure(element: Element) -> Figure:
+    root = element.get_root()
+    if not isinstance(root, Figure):
+        msg = "a zonegeo map element must be rendered inside a branca Figure"
+        raise ValidationError(msg)
+    return root
+
+
+def _parent_name(element: Element) -> str:
+    if element._parent is None:
+        msg = f"{type(element).__name__} must be added to a map before rendering"
+        raise ValidationError(msg)
+    return element._parent.get_name()
+
+
 class _Raw(Element):
     """Text put into the page as it is: never parsed as a Jinja template."""
 
@@ -449,9 +464,9 @@ class _Assets(MacroElement):
         super().__init__()
         self._name = "ZonegeoAssets"
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Add the style sheet and script to the header."""
-        header = self.get_root().header
+        header = _figure(self).header
         header.add_child(
             _Raw(_assets.style_tag(_assets.zonegeo_css())), name="zonegeo_css"
         )
@@ -474,13 +489,13 @@ class _DataLayer(folium.map.Layer):
         """The GeoJSON features of the layer."""
         return self.spec["data"]["features"]
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Write the layer's script (raw, not through Jinja), then add it to the map."""
         js = (
-            f"var {self.get_name()} = L.zonegeo.layer({self._parent.get_name()}, "
+            f"var {self.get_name()} = L.zonegeo.layer({_parent_name(self)}, "
             f"{_js_json(self.spec)});"
         )
-        self.get_root().script.add_child(_Raw(js), name=self.get_name())
+        _figure(self).script.add_child(_Raw(js), name=self.get_name())
         super().render(**kwargs)
 
 
@@ -492,10 +507,10 @@ class _Controls(MacroElement):
         self._name = "ZonegeoControls"
         self.options = options
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Write the controls' script (raw, not through Jinja)."""
-        js = f"L.zonegeo.controls({self._parent.get_name()}, {_js_json(self.options)});"
-        self.get_root().script.add_child(_Raw(js), name=self.get_name())
+        js = f"L.zonegeo.controls({_parent_name(self)}, {_js_json(self.options)});"
+        _figure(self).script.add_child(_Raw(js), name=self.get_name())
         super().render(**kwargs)
 
 
@@ -507,9 +522,9 @@ class _HtmlBlock(MacroElement):
         self._name = "ZonegeoHtml"
         self.text = text
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Append the block to the body."""
-        self.get_root().html.add_child(_Raw(self.text), name=self.get_name())
+        _figure(self).html.add_child(_Raw(self.text), name=self.get_name())
         super().render(**kwargs)
 
 
@@ -670,10 +685,25 @@ def _classify(
     return classes, edges
 
 
+#: Viridis, sampled at ten points (perceptually uniform, safe for colour-blind readers).
+_VIRIDIS = (
+    "#440154",
+    "#482878",
+    "#3E4A89",
+    "#31688E",
+    "#26828E",
+    "#1F9E89",
+    "#35B779",
+    "#6DCD59",
+    "#B4DE2C",
+    "#FDE725",
+)
+
+
 def _colors(n: int) -> list[str]:
     import branca.colormap as cm
 
-    scale = cm.linear.viridis.scale(0.0, 1.0)
+    scale = cm.LinearColormap(list(_VIRIDIS), vmin=0.0, vmax=1.0)
     if n == 1:
         return [scale.rgb_hex_str(0.5)]
     return [scale.rgb_hex_str(i / (n - 1)) for i in range(n)]
@@ -812,7 +842,7 @@ def _plot_layers(
             else str(zid)
         )
         zone_text.append(_text(shown))
-    status_text = []
+    status_text: list[str | None] = []
     for s, is_idle in zip(frame["status"].astype(object), idle, strict=True):
         if _is_missing(s):
             status_text.append(None)
@@ -1078,8 +1108,8 @@ def _candidate_layers(
     if eligible.any():
         geo = ranking.geometry[eligible]
         order = ranks[eligible].to_numpy()
-        top = np.argsort(np.where(np.isnan(order), np.inf, order), kind="stable")
-        top = [i for i in top[: max(rank_labels, 0)] if not np.isnan(order[i])]
+        best = np.argsort(np.where(np.isnan(order), np.inf, order), kind="stable")
+        top = [int(i) for i in best[: max(rank_labels, 0)] if not np.isnan(order[i])]
         spec: dict[str, Any] = {
             "data": _collection(geo, values=subset(eligible), simplify_m=simplify_m),
             "styles": [_CANDIDATE],
@@ -1670,7 +1700,7 @@ def region_map(
     )
     labels, values = _table(frame, ["district", "plots", "plots_free"], lang)
     labels[1] = _text(_i18n.label("plots_count", lang))
-    hrefs = [None] * len(names)
+    hrefs: list[str | None] = [None] * len(names)
     tips: list[str | None] = [None] * len(names)
     if links:
         hint = _text(_i18n.label("open_district", lang))

@@ -80,7 +80,7 @@ def atlas(
         self_contained=self_contained,
         lang=lang,  # type: ignore[arg-type]
         as_of=as_of,
-        basemap=basemap,
+        basemap=basemap,  # type: ignore[arg-type]
     )
     echo_err(f"atlas of {len(dataset.district_names)} districts written to {out_dir}")
     click.echo(str(index.resolve()))
