@@ -22,6 +22,8 @@ AS_OF = "2025-02-01"
 XSS = '<img src=x onerror="window.__xss=1">'
 #: Breaking out of the script element: if it works, window.__xss becomes 2.
 SCRIPT_BREAK = "</script><script>window.__xss=2</script>"
+#: The classic probe: if it ever runs, the page opens an alert dialog.
+ALERT = "<img src=x onerror=alert(1)>"
 #: A Jinja probe: if a template evaluates it, 49 appears in the page.
 JINJA = "{{ 7*7 }} {% raw %}"
 
@@ -103,7 +105,7 @@ def hand_dataset(
                 "construction materials",
                 "glass",
                 "metallurgy",
-                "food",
+                ALERT,
                 "textiles",
                 None,
             ],

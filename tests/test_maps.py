@@ -15,6 +15,7 @@ from shapely.geometry import Point, shape
 
 import zonegeo
 from tests.maps_data import (
+    ALERT,
     AS_OF,
     JINJA,
     SAURAN_PLOTS,
@@ -210,8 +211,9 @@ def test_text_from_the_data_is_escaped(ds: zonegeo.Dataset) -> None:
         popup["Project"] == "&lt;/script&gt;&lt;script&gt;window.__xss=2&lt;/script&gt;"
     )
     assert popup["Zone"].startswith("&#123;&#123; 7*7 &#125;&#125;")
+    assert popup["Sector"] == "&lt;img src=x onerror=alert(1)&gt;"
     text = _html(m)
-    assert XSS not in text
+    assert XSS not in text and ALERT not in text
     assert SCRIPT_BREAK not in text and "window.__xss=2</script>" not in text
     assert JINJA not in text and "{{ 7*7 }}" not in text
     assert "&#123;&#123; 7*7" in text  # the Jinja probe arrives as text, not evaluated

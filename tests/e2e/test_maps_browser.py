@@ -17,7 +17,14 @@ import pytest
 
 import zonegeo
 from tests._need import need
-from tests.maps_data import AS_OF, SAURAN_PLOTS, SCRIPT_BREAK, XSS, hand_dataset
+from tests.maps_data import (
+    ALERT,
+    AS_OF,
+    SAURAN_PLOTS,
+    SCRIPT_BREAK,
+    XSS,
+    hand_dataset,
+)
 from zonegeo import _assets
 from zonegeo.maps import _DataLayer, district_map, save_map
 
@@ -244,6 +251,7 @@ def test_hostile_text_shows_as_text_and_runs_nothing(
     text = _click_plot(opened, _plots_layer(m).get_name(), escaped)
     assert XSS in text  # plot id and investor, shown literally
     assert SCRIPT_BREAK in text  # the project name
+    assert ALERT in text  # the sector
     assert "{{ 7*7 }}" in text  # the zone name: not evaluated by any template
     # hover the settlement whose name is hostile too
     opened.js("""() => { const map = L.zonegeo.maps[0];
