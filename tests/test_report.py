@@ -223,10 +223,31 @@ def test_failed_csv_write_keeps_the_old_folder(
 
 
 def test_report_with_real_coverage(ds, tmp_path: Path) -> None:
-    need("zonegeo.coverage")
-    tables = report.report_tables(ds, as_of=AS_OF)
+    """Hand-computed: every plot is 250 m from the gas pipe; P-4 is 2,300 m from the
+    substation and the others farther; there is no water feature."""
+    openpyxl = need("openpyxl")
+    tables = report.report_tables(ds, as_of=AS_OF, within_m=1000)
     coverage = tables["infrastructure_coverage"]
-    assert len(coverage) > 0
+    assert coverage[
+        ["zone_id", "gas_pct", "electricity_pct", "water_pct"]
+    ].values.tolist() == [["Z-1", 100.0, 0.0, 0.0]]
     assert "geometry" not in coverage.columns
-    out = report.write_report(ds, tmp_path / "k.xlsx", as_of=AS_OF, within_m=1000)
-    assert out.exists()
+    reach = {"gas": 200, "electricity": 2400}
+    out = report.write_report(ds, tmp_path / "k.xlsx", as_of=AS_OF, within_m=reach)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Infrastructure coverage"]
+    row = dict(zip([c.value for c in ws[1]], ws[2], strict=True))
+    assert row["gas_pct"].value == 0.0
+    assert row["electricity_pct"].value == pytest.approx(25.0, abs=0.01)  # 1 ha of 4
+    assert row["electricity_pct"].number_format == "0.0"
+    about = {r[0].value: r[1].value for r in wb["About"].iter_rows()}
+    assert about["Coverage reach"] == "gas 200 m, electricity 2400 m, others 1000 m"
+
+
+def test_coverage_reach_default_is_named(ds, tmp_path: Path) -> None:
+    openpyxl = need("openpyxl")
+    out = report.write_report(ds, tmp_path / "k.xlsx", as_of=AS_OF)
+    about = {
+        r[0].value: r[1].value for r in openpyxl.load_workbook(out)["About"].iter_rows()
+    }
+    assert about["Coverage reach"] == "1000 m"

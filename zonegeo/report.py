@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -91,7 +92,26 @@ def _idle_table(dataset: Dataset, as_of: object | None) -> pd.DataFrame:
     return table
 
 
-def _coverage_table(dataset: Dataset, within_m: float | None) -> pd.DataFrame:
+def _coverage_reach(within_m: float | Mapping[str, float] | None) -> str:
+    """Describe the coverage reach for the report's About section."""
+    import inspect
+
+    from zonegeo.coverage import service_coverage
+
+    default = inspect.signature(service_coverage).parameters["within_m"].default
+    if within_m is None:
+        within_m = default
+    if isinstance(within_m, Mapping):
+        parts = [f"{k} {float(v):g} m" for k, v in within_m.items()]
+        if not isinstance(default, Mapping):
+            parts.append(f"others {float(default):g} m")
+        return ", ".join(parts)
+    return f"{float(within_m):g} m"
+
+
+def _coverage_table(
+    dataset: Dataset, within_m: float | Mapping[str, float] | None
+) -> pd.DataFrame:
     from zonegeo.coverage import service_coverage
 
     kwargs = {} if within_m is None else {"within_m": within_m}
@@ -102,7 +122,10 @@ def _coverage_table(dataset: Dataset, within_m: float | None) -> pd.DataFrame:
 
 
 def report_tables(
-    dataset: Dataset, *, as_of: object | None = None, within_m: float | None = None
+    dataset: Dataset,
+    *,
+    as_of: object | None = None,
+    within_m: float | Mapping[str, float] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Compute the report's tables.
 
@@ -111,8 +134,9 @@ def report_tables(
     dataset : Dataset
     as_of : date-like, optional
         Reference date for idle plots; today by default.
-    within_m : float, optional
-        Distance (metres) within which a plot counts as served, passed to
+    within_m : float or mapping, optional
+        Reach in metres within which a plot counts as served, one figure or
+        one per kind (``{"gas": 500, "water": 2000}``), passed to
         :func:`zonegeo.coverage.service_coverage` (its default when omitted).
 
     Returns
@@ -338,7 +362,7 @@ def write_report(
     path: str | os.PathLike[str],
     *,
     as_of: object | None = None,
-    within_m: float | None = None,
+    within_m: float | Mapping[str, float] | None = None,
 ) -> Path:
     """Write the KPI report: zone and district KPIs, idle plots, service coverage.
 
@@ -355,8 +379,9 @@ def write_report(
         writes the folder ``report/``).
     as_of : date-like, optional
         Reference date for idle plots; today by default.
-    within_m : float, optional
-        Service distance for the coverage table, metres.
+    within_m : float or mapping, optional
+        Reach of the coverage table in metres, one figure or one per kind;
+        named on the *About* sheet.
 
     Returns
     -------
@@ -395,6 +420,7 @@ def write_report(
         ("Generated", dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
         ("Generator", f"zonegeo {_version()}"),
         ("Idle plot", "status 'allocated' and build_by before the as-of date"),
+        ("Coverage reach", _coverage_reach(within_m)),
         ("Units", "_ha hectares, _kzt tenge, _pct percent, _m metres"),
     ]
     final = Path(path)
