@@ -360,3 +360,12 @@ def test_lines_allowed_for_infrastructure(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert "capacity" in out.columns and out["capacity"].isna().all()
+
+
+def test_gpkg_ignores_attribute_tables(tmp_path: Path) -> None:
+    """A registry GeoPackage also holds a status history table without geometry."""
+    path = tmp_path / "registry.gpkg"
+    pyogrio.write_dataframe(_plots(), path, layer="parcels")
+    pyogrio.write_dataframe(pd.DataFrame({"plot_id": ["S-001"], "old_status": ["free"]}), path,
+                            layer="plot_status_history")
+    assert zonegeo.read_plots(path)["plot_id"].tolist() == ["S-001", "S-002", "S-003"]

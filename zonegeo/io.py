@@ -122,7 +122,8 @@ def _zip_target(path: Path) -> str:
 def _pick_layer(path: Path, layer: str, layer_name: str | None) -> str | None:
     if path.suffix.lower() != ".gpkg":
         return layer_name
-    names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    # Spatial layers only: a registry GeoPackage also holds its status history table.
+    names = [str(n) for n, geom_type in pyogrio.list_layers(path) if geom_type is not None]
     if layer_name is not None:
         if layer_name not in names:
             msg = f"{path}: no layer {layer_name!r}; the GeoPackage has layers {names}"
@@ -143,7 +144,8 @@ def _read_raw(
     if _is_url(src):
         from zonegeo import postgis
 
-        return postgis.read_layer_raw(str(src), layer_name or layer), str(src)
+        table = layer_name or layer
+        return postgis.read_layer_raw(str(src), table), postgis.source_label(str(src), table)
     path = Path(src)
     if not path.exists():
         msg = f"{path}: no such file"
