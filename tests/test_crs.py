@@ -17,8 +17,13 @@ from zonegeo.errors import CRSError
 
 @pytest.mark.parametrize(
     ("lon", "lat", "epsg"),
-    [(68.25, 43.30, 32642), (65.9, 44.8, 32641), (51.9, 47.1, 32639), (84.9, 47.5, 32645),
-     (72.0, 43.0, 32643)],
+    [
+        (68.25, 43.30, 32642),
+        (65.9, 44.8, 32641),
+        (51.9, 47.1, 32639),
+        (84.9, 47.5, 32645),
+        (72.0, 43.0, 32643),
+    ],
 )
 def test_utm_epsg(lon: float, lat: float, epsg: int) -> None:
     assert utm_epsg(lon, lat) == epsg
@@ -66,5 +71,7 @@ def test_equal_area_matches_geodesic_area() -> None:
 def test_check_lonlat_order() -> None:
     assert check_lonlat_order((43.2, 68.1, 43.4, 68.3))
     assert not check_lonlat_order((68.1, 43.2, 68.3, 43.4))
-    assert not check_lonlat_order((2.0, 48.0, 2.5, 49.0))  # Paris: not swapped, just elsewhere
+    assert not check_lonlat_order(
+        (2.0, 48.0, 2.5, 49.0)
+    )  # Paris: not swapped, just elsewhere
     assert not check_lonlat_order(np.array([10.0, 10.0, 11.0, 11.0]))

@@ -32,19 +32,26 @@ def test_district_subset(demo: zonegeo.Dataset) -> None:
 
 
 def test_unknown_district_suggests(demo: zonegeo.Dataset) -> None:
-    with pytest.raises(UnknownDistrictError, match=r"unknown district 'Sauram'.*Did you mean "
-                       r"[^?]*'Sauran'[^?]*\?.*Known districts: .*Ordabasy"):
+    with pytest.raises(
+        UnknownDistrictError,
+        match=r"unknown district 'Sauram'.*Did you mean "
+        r"[^?]*'Sauran'[^?]*\?.*Known districts: .*Ordabasy",
+    ):
         demo.district("Sauram")
     with pytest.raises(UnknownDistrictError, match=r"Did you mean 'Ordabasy'\?"):
         demo.district("Ordabassy")
 
 
 def test_read_dataset_folder_copy(tmp_path: Path) -> None:
-    shutil.copytree(get_path("demo"), tmp_path / "d", ignore=shutil.ignore_patterns("*.py"))
+    shutil.copytree(
+        get_path("demo"), tmp_path / "d", ignore=shutil.ignore_patterns("*.py")
+    )
     ds = zonegeo.read_dataset(tmp_path / "d")
     assert len(ds.plots) == len(zonegeo.load_demo().plots)
     (tmp_path / "d" / "plots" / "plots.gpkg").unlink()
-    with pytest.raises(ValidationError, match=r"missing layers: plots \(looked for plots/plots"):
+    with pytest.raises(
+        ValidationError, match=r"missing layers: plots \(looked for plots/plots"
+    ):
         zonegeo.read_dataset(tmp_path / "d")
     with pytest.raises(ValidationError, match="not a folder"):
         zonegeo.read_dataset(tmp_path / "nothing")

@@ -25,7 +25,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 def _plots(n: int = 3, *, lon0: float = 68.0, lat0: float = 43.0) -> gpd.GeoDataFrame:
     """n small plots near Turkistan in EPSG:4326, ids S-001..."""
-    geoms = [box(lon0 + i * 0.01, lat0, lon0 + i * 0.01 + 0.002, lat0 + 0.002) for i in range(n)]
+    geoms = [
+        box(lon0 + i * 0.01, lat0, lon0 + i * 0.01 + 0.002, lat0 + 0.002)
+        for i in range(n)
+    ]
     return gpd.GeoDataFrame(
         {
             "plot_id": [f"S-{i + 1:03d}" for i in range(n)],
@@ -50,7 +53,9 @@ def _write(gdf: gpd.GeoDataFrame, path: Path) -> Path:
     with warnings.catch_warnings():
         # Shapefiles cut long column names, and GDAL says so.
         warnings.filterwarnings("ignore", message="Normalized/laundered field name")
-        warnings.filterwarnings("ignore", category=pytest.PytestUnraisableExceptionWarning)
+        warnings.filterwarnings(
+            "ignore", category=pytest.PytestUnraisableExceptionWarning
+        )
         pyogrio.write_dataframe(gdf, path)
     return path
 
@@ -98,15 +103,23 @@ def test_read_csv_wkt_and_lonlat(tmp_path: Path) -> None:
     frame["wkt"] = src.geometry.to_wkt()
     path = tmp_path / "plots.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(CRSError, match=r"(?s)plots\.csv.*carries no CRS.*crs='EPSG:4326'"):
+    with pytest.raises(
+        CRSError, match=r"(?s)plots\.csv.*carries no CRS.*crs='EPSG:4326'"
+    ):
         zonegeo.read_plots(path)
     plots = zonegeo.read_plots(path, crs="EPSG:4326")
     assert plots["plot_id"].tolist() == ["S-001", "S-002", "S-003"]
     (tmp_path / "plots.prj").write_text(gpd.GeoSeries([], crs=4326).crs.to_wkt())
     assert len(zonegeo.read_plots(path)) == 3
 
-    pts = pd.DataFrame({"infra_id": ["W-1", "W-2"], "kind": ["water", "water"],
-                        "lon": [68.1, 68.2], "lat": [43.1, 43.2]})
+    pts = pd.DataFrame(
+        {
+            "infra_id": ["W-1", "W-2"],
+            "kind": ["water", "water"],
+            "lon": [68.1, 68.2],
+            "lat": [43.1, 43.2],
+        }
+    )
     ppath = tmp_path / "intakes.csv"
     pts.to_csv(ppath, index=False)
     infra = zonegeo.read_infrastructure(ppath)
@@ -124,7 +137,9 @@ def test_gpkg_layer_choice(tmp_path: Path) -> None:
     path = tmp_path / "multi.gpkg"
     pyogrio.write_dataframe(_plots(), path, layer="a")
     pyogrio.write_dataframe(_plots(2), path, layer="b")
-    with pytest.raises(ValidationError, match=r"(?s)several layers \['a', 'b'\].*layer_name"):
+    with pytest.raises(
+        ValidationError, match=r"(?s)several layers \['a', 'b'\].*layer_name"
+    ):
         zonegeo.read_plots(path)
     assert len(zonegeo.read_plots(path, layer_name="b")) == 2
 
@@ -141,7 +156,9 @@ def test_missing_crs(tmp_path: Path) -> None:
 
 def test_swapped_lonlat(tmp_path: Path) -> None:
     src = _plots()
-    src = src.set_geometry(shapely.transform(src.geometry.values, lambda xy: xy[:, ::-1]))
+    src = src.set_geometry(
+        shapely.transform(src.geometry.values, lambda xy: xy[:, ::-1])
+    )
     with pytest.raises(CRSError, match=r"(?s)x/y look swapped.*lon 46-88, lat 40-56"):
         zonegeo.read_plots(_write(src, tmp_path / "swapped.gpkg"))
 
@@ -149,7 +166,9 @@ def test_swapped_lonlat(tmp_path: Path) -> None:
 def test_empty_geometry_names_row(tmp_path: Path) -> None:
     src = _plots()
     src.loc[1, "geometry"] = Polygon()
-    with pytest.raises(GeometryError, match=r"(?s)empty or missing geometry.*plot_id=S-002"):
+    with pytest.raises(
+        GeometryError, match=r"(?s)empty or missing geometry.*plot_id=S-002"
+    ):
         zonegeo.read_plots(_write(src, tmp_path / "p.gpkg"))
 
 
@@ -158,35 +177,50 @@ def test_wrong_geometry_type(tmp_path: Path) -> None:
     src = src.set_geometry([src.geometry[0], Point(68.0, 43.0), src.geometry[2]])
     path = tmp_path / "p.geojson"
     _write(src, path)
-    with pytest.raises(GeometryError,
-                       match=r"(?s)wrong geometry type \['Point'\].*plot_id=S-002.*Polygon"):
+    with pytest.raises(
+        GeometryError,
+        match=r"(?s)wrong geometry type \['Point'\].*plot_id=S-002.*Polygon",
+    ):
         zonegeo.read_plots(path)
 
 
 def test_duplicate_ids(tmp_path: Path) -> None:
     src = _plots()
     src.loc[2, "plot_id"] = "S-001"
-    with pytest.raises(SchemaError, match=r"(?s)duplicate plot_id values: plot_id=S-001 in rows \[1, 3\]"):
+    with pytest.raises(
+        SchemaError,
+        match=r"(?s)duplicate plot_id values: plot_id=S-001 in rows \[1, 3\]",
+    ):
         zonegeo.read_plots(_write(src, tmp_path / "p.gpkg"))
 
 
 def test_unknown_status_and_kind(tmp_path: Path) -> None:
     src = _plots()
     src.loc[[0, 2], "status"] = ["idle", "Operating"]
-    with pytest.raises(SchemaError, match=r"(?s)unknown value\(s\) \{'Operating', 'idle'\} in row\(s\) "
-                       r"plot_id=S-001, S-003; allowed: free, allocated, construction, operating"):
+    with pytest.raises(
+        SchemaError,
+        match=r"(?s)unknown value\(s\) \{'Operating', 'idle'\} in row\(s\) "
+        r"plot_id=S-001, S-003; allowed: free, allocated, construction, operating",
+    ):
         zonegeo.read_plots(_write(src, tmp_path / "p.gpkg"))
-    infra = gpd.GeoDataFrame({"infra_id": ["G-1", "X-9"], "kind": ["gas", "heat"]},
-                             geometry=[Point(68, 43), Point(68.1, 43)], crs=4326)
-    with pytest.raises(SchemaError, match=r"(?s)'kind' has unknown value\(s\) \{'heat'\}.*infra_id=X-9"):
+    infra = gpd.GeoDataFrame(
+        {"infra_id": ["G-1", "X-9"], "kind": ["gas", "heat"]},
+        geometry=[Point(68, 43), Point(68.1, 43)],
+        crs=4326,
+    )
+    with pytest.raises(
+        SchemaError, match=r"(?s)'kind' has unknown value\(s\) \{'heat'\}.*infra_id=X-9"
+    ):
         zonegeo.read_infrastructure(_write(infra, tmp_path / "i.gpkg"))
 
 
 def test_missing_required_column(tmp_path: Path) -> None:
     src = _plots().drop(columns=["status"]).rename(columns={"plot_id": "plotid"})
-    with pytest.raises(SchemaError,
-                       match=r"(?s)missing required column\(s\) \['plot_id', 'status'\].*"
-                             r"Perhaps rename 'plotid' -> 'plot_id'.*column_map"):
+    with pytest.raises(
+        SchemaError,
+        match=r"(?s)missing required column\(s\) \['plot_id', 'status'\].*"
+        r"Perhaps rename 'plotid' -> 'plot_id'.*column_map",
+    ):
         zonegeo.read_plots(_write(src, tmp_path / "p.gpkg"))
 
 
@@ -195,7 +229,9 @@ def test_all_problems_reported_once(tmp_path: Path) -> None:
     src.loc[0, "status"] = "idle"
     src.loc[1, "jobs_planned"] = -1  # a number: fine
     src.loc[2, "geometry"] = Polygon()
-    with pytest.raises(ValidationError, match=r"(?s)2 problems(.|\n)*idle(.|\n)*S-003") as info:
+    with pytest.raises(
+        ValidationError, match=r"(?s)2 problems(.|\n)*idle(.|\n)*S-003"
+    ) as info:
         zonegeo.read_plots(_write(src, tmp_path / "p.gpkg"))
     assert type(info.value) is ValidationError  # of two kinds: the base class
     assert str(tmp_path / "p.gpkg") in str(info.value)
@@ -209,8 +245,11 @@ def test_bad_numbers_and_dates(tmp_path: Path) -> None:
     frame = pd.DataFrame(src.drop(columns="geometry"))
     frame["wkt"] = src.geometry.to_wkt()
     frame.to_csv(path, index=False)
-    with pytest.raises(SchemaError, match=r"(?s)'jobs_planned' must be a number.*'many'.*plot_id=S-002"
-                       r"(.|\n)*'build_by' must be a date.*'2024-13-45'.*plot_id=S-002"):
+    with pytest.raises(
+        SchemaError,
+        match=r"(?s)'jobs_planned' must be a number.*'many'.*plot_id=S-002"
+        r"(.|\n)*'build_by' must be a date.*'2024-13-45'.*plot_id=S-002",
+    ):
         zonegeo.read_plots(path, crs=4326)
 
 
@@ -220,8 +259,11 @@ def test_repairs_self_intersection_with_warning(tmp_path: Path) -> None:
     assert not bowtie.is_valid
     src.loc[1, "geometry"] = bowtie
     path = _write(src, tmp_path / "p.gpkg")
-    with pytest.warns(DataWarning, match=r"(?s)repaired 1 invalid polygon.*Self-intersection.*"
-                      r"plot_id=S-002"):
+    with pytest.warns(
+        DataWarning,
+        match=r"(?s)repaired 1 invalid polygon.*Self-intersection.*"
+        r"plot_id=S-002",
+    ):
         plots = zonegeo.read_plots(path)
     assert plots.geometry.is_valid.all()
     assert plots.geometry[1].geom_type in ("Polygon", "MultiPolygon")
@@ -232,7 +274,9 @@ def test_unsupported_and_missing_files(tmp_path: Path) -> None:
         zonegeo.read_plots(tmp_path / "nope.gpkg")
     bad = tmp_path / "plots.xlsx"
     bad.write_bytes(b"x")
-    with pytest.raises(ValidationError, match=r"(?s)unsupported file type '\.xlsx'.*\.gpkg"):
+    with pytest.raises(
+        ValidationError, match=r"(?s)unsupported file type '\.xlsx'.*\.gpkg"
+    ):
         zonegeo.read_plots(bad)
 
 
@@ -249,26 +293,36 @@ def test_area_from_geometry_not_file(tmp_path: Path) -> None:
 
 
 def test_read_districts_name_column(tmp_path: Path) -> None:
-    src = gpd.GeoDataFrame({"shapeName": ["Sauran", "Ordabasy"], "shapeISO": ["", ""]},
-                           geometry=[box(68, 43, 68.5, 43.5), box(69, 42.4, 69.5, 42.8)],
-                           crs=4326)
+    src = gpd.GeoDataFrame(
+        {"shapeName": ["Sauran", "Ordabasy"], "shapeISO": ["", ""]},
+        geometry=[box(68, 43, 68.5, 43.5), box(69, 42.4, 69.5, 42.8)],
+        crs=4326,
+    )
     d = zonegeo.read_districts(_write(src, tmp_path / "geoBoundaries.geojson"))
     assert d["district"].tolist() == ["Sauran", "Ordabasy"]
     other = src.rename(columns={"shapeName": "NAME_LAT"})
     path = _write(other, tmp_path / "cadastre.gpkg")
-    with pytest.raises(SchemaError, match=r"(?s)missing required column\(s\) \['district'\].*"
-                       r"'NAME_LAT'.*name_column="):
+    with pytest.raises(
+        SchemaError,
+        match=r"(?s)missing required column\(s\) \['district'\].*"
+        r"'NAME_LAT'.*name_column=",
+    ):
         zonegeo.read_districts(path)
-    assert zonegeo.read_districts(path, name_column="NAME_LAT")["district"].tolist() == [
-        "Sauran", "Ordabasy"]
+    assert zonegeo.read_districts(path, name_column="NAME_LAT")[
+        "district"
+    ].tolist() == ["Sauran", "Ordabasy"]
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="shared real data not beside the repo")
 def test_reads_real_geokz_and_osm_boundaries() -> None:
     geokz = SHARED / "geokz-hdx-codab-2024" / "turkistan_shymkent_adm2_2024.geojson"
     d = zonegeo.read_districts(geokz)
-    assert len(d) == 21 and "Kentau" in set(d["district"]) and d["name_kk"].notna().all()
-    osm = SHARED / "osm-turkistan-districts" / "turkistan_districts_osm_polygons.geojson"
+    assert (
+        len(d) == 21 and "Kentau" in set(d["district"]) and d["name_kk"].notna().all()
+    )
+    osm = (
+        SHARED / "osm-turkistan-districts" / "turkistan_districts_osm_polygons.geojson"
+    )
     o = zonegeo.read_districts(osm, name_column="name_ru")
     assert len(o) == 17 and "Сауранский район" in set(o["district"])
 
@@ -280,8 +334,14 @@ def test_reads_real_geokz_and_osm_boundaries() -> None:
 def test_write_layer_round_trip(tmp_path: Path, suffix: str) -> None:
     src = zonegeo.read_plots(_write(_plots(), tmp_path / "in.gpkg"))
     out = zonegeo.write_layer(src, tmp_path / f"out{suffix}")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.gpkg", f"out{suffix}"])
-    back = zonegeo.read_plots(out, crs=4326) if suffix == ".csv" else zonegeo.read_plots(out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["in.gpkg", f"out{suffix}"]
+    )
+    back = (
+        zonegeo.read_plots(out, crs=4326)
+        if suffix == ".csv"
+        else zonegeo.read_plots(out)
+    )
     assert back["plot_id"].tolist() == src["plot_id"].tolist()
     np.testing.assert_allclose(back["area_ha"], src["area_ha"], rtol=1e-9)
 
@@ -303,7 +363,9 @@ def test_write_layer_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_write_layer_bad_suffix(tmp_path: Path) -> None:
-    with pytest.raises(ValidationError, match=r"(?s)cannot write \.txt; use one of \.gpkg"):
+    with pytest.raises(
+        ValidationError, match=r"(?s)cannot write \.txt; use one of \.gpkg"
+    ):
         zonegeo.write_layer(_plots(), tmp_path / "x.txt")
 
 
@@ -313,11 +375,20 @@ lon = st.floats(min_value=46.5, max_value=87.0)
 lat = st.floats(min_value=40.5, max_value=55.0)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lon=lon, lat=lat, size=st.floats(min_value=10.0, max_value=2000.0),
-       epsg=st.sampled_from([3857, 32641, 32642, 32643, 4326]))
-def test_crs_round_trip_property(tmp_path: Path, lon: float, lat: float, size: float,
-                                 epsg: int) -> None:
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    lon=lon,
+    lat=lat,
+    size=st.floats(min_value=10.0, max_value=2000.0),
+    epsg=st.sampled_from([3857, 32641, 32642, 32643, 4326]),
+)
+def test_crs_round_trip_property(
+    tmp_path: Path, lon: float, lat: float, size: float, epsg: int
+) -> None:
     """Writing a plot in any CRS and reading it back gives the same place and area."""
     utm = zonegeo.crs.utm_epsg(lon, lat)
     centre = gpd.GeoSeries([Point(lon, lat)], crs=4326).to_crs(utm).iloc[0]
@@ -328,13 +399,18 @@ def test_crs_round_trip_property(tmp_path: Path, lon: float, lat: float, size: f
     pyogrio.write_dataframe(src.to_crs(epsg), path)
     back = zonegeo.read_plots(path)
     assert back.geometry.iloc[0].equals_exact(src.geometry.iloc[0], tolerance=1e-6)
-    geod_area = abs(back.crs.get_geod().geometry_area_perimeter(back.geometry.iloc[0])[0])
+    geod_area = abs(
+        back.crs.get_geod().geometry_area_perimeter(back.geometry.iloc[0])[0]
+    )
     assert back["area_ha"].iloc[0] == pytest.approx(geod_area / 1e4, rel=1e-5)
 
 
 @settings(max_examples=25, deadline=None)
-@given(ids=st.lists(st.text(alphabet="ABC-0123", min_size=1, max_size=5), min_size=1,
-                    max_size=12))
+@given(
+    ids=st.lists(
+        st.text(alphabet="ABC-0123", min_size=1, max_size=5), min_size=1, max_size=12
+    )
+)
 def test_duplicate_ids_property(ids: list[str]) -> None:
     """Validation refuses duplicate ids exactly when there are some, naming one of them."""
     n = len(ids)
@@ -352,9 +428,11 @@ def test_duplicate_ids_property(ids: list[str]) -> None:
 
 
 def test_lines_allowed_for_infrastructure(tmp_path: Path) -> None:
-    infra = gpd.GeoDataFrame({"infra_id": ["G-1", "E-1"], "kind": ["gas", "electricity"]},
-                             geometry=[LineString([(68, 43), (68.5, 43.2)]), Point(68.2, 43.1)],
-                             crs=4326)
+    infra = gpd.GeoDataFrame(
+        {"infra_id": ["G-1", "E-1"], "kind": ["gas", "electricity"]},
+        geometry=[LineString([(68, 43), (68.5, 43.2)]), Point(68.2, 43.1)],
+        crs=4326,
+    )
     out = zonegeo.read_infrastructure(_write(infra, tmp_path / "i.gpkg"))
     assert out["kind"].tolist() == ["gas", "electricity"]
     with warnings.catch_warnings():
@@ -366,6 +444,9 @@ def test_gpkg_ignores_attribute_tables(tmp_path: Path) -> None:
     """A registry GeoPackage also holds a status history table without geometry."""
     path = tmp_path / "registry.gpkg"
     pyogrio.write_dataframe(_plots(), path, layer="parcels")
-    pyogrio.write_dataframe(pd.DataFrame({"plot_id": ["S-001"], "old_status": ["free"]}), path,
-                            layer="plot_status_history")
+    pyogrio.write_dataframe(
+        pd.DataFrame({"plot_id": ["S-001"], "old_status": ["free"]}),
+        path,
+        layer="plot_status_history",
+    )
     assert zonegeo.read_plots(path)["plot_id"].tolist() == ["S-001", "S-002", "S-003"]

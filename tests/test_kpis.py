@@ -23,33 +23,79 @@ def hand() -> zonegeo.Dataset:
     """Two districts; zone A has four 1-ha-ish plots, zone B one; one plot outside zones."""
     districts = gpd.GeoDataFrame(
         {"district": ["Sauran", "Ordabasy"]},
-        geometry=[_square(-5000, -5000, 20000), _square(20000, -5000, 20000)], crs=UTM)
+        geometry=[_square(-5000, -5000, 20000), _square(20000, -5000, 20000)],
+        crs=UTM,
+    )
     zones = gpd.GeoDataFrame(
-        {"zone_id": ["A", "B"], "name": ["Alpha", "Beta"], "district": ["Sauran", "Ordabasy"],
-         "kind": ["small_site", "private"], "established": [2024, 2019],
-         "budget_kzt": [1e9, None]},
-        geometry=[_square(0, 0, 1000), _square(25000, 0, 1000)], crs=UTM)
+        {
+            "zone_id": ["A", "B"],
+            "name": ["Alpha", "Beta"],
+            "district": ["Sauran", "Ordabasy"],
+            "kind": ["small_site", "private"],
+            "established": [2024, 2019],
+            "budget_kzt": [1e9, None],
+        },
+        geometry=[_square(0, 0, 1000), _square(25000, 0, 1000)],
+        crs=UTM,
+    )
     plots = gpd.GeoDataFrame(
-        {"plot_id": ["A1", "A2", "A3", "A4", "B1", "X1"],
-         "zone_id": ["A", "A", "A", "A", "B", None],
-         "district": ["Sauran"] * 4 + ["Ordabasy", "Sauran"],
-         "status": ["free", "allocated", "construction", "operating", "allocated", "allocated"],
-         "investor": [None, "I1", "I2", "I2", "I3", "I4"],
-         "project": [None, "Bricks", "Furniture", "Furniture", "Steel", "Tiles"],
-         "sector": [None, "construction materials", "furniture", "furniture", "metallurgy",
-                    "construction materials"],
-         "investment_kzt": [None, 1e9, 2e9, 3e9, 5e9, 0.5e9],
-         "jobs_planned": [0, 10, 20, 30, 50, 5],
-         "jobs_created": [0, 0, 5, 30, 0, 0],
-         "allocated_on": ["", "2022-01-01", "2022-01-01", "2021-01-01", "2023-05-01",
-                          "2023-01-01"],
-         "build_by": ["", "2023-01-01", "2023-01-01", "2022-01-01", "2026-01-01",
-                      "2024-01-01"]},
-        geometry=[_square(0, 0, 100), _square(100, 0, 100), _square(200, 0, 100),
-                  _square(300, 0, 200), _square(25000, 0, 100), _square(3000, 3000, 100)],
-        crs=UTM)
-    infra = gpd.GeoDataFrame({"infra_id": ["G"], "kind": ["gas"]},
-                             geometry=[_square(0, -100, 10).centroid], crs=UTM)
+        {
+            "plot_id": ["A1", "A2", "A3", "A4", "B1", "X1"],
+            "zone_id": ["A", "A", "A", "A", "B", None],
+            "district": ["Sauran"] * 4 + ["Ordabasy", "Sauran"],
+            "status": [
+                "free",
+                "allocated",
+                "construction",
+                "operating",
+                "allocated",
+                "allocated",
+            ],
+            "investor": [None, "I1", "I2", "I2", "I3", "I4"],
+            "project": [None, "Bricks", "Furniture", "Furniture", "Steel", "Tiles"],
+            "sector": [
+                None,
+                "construction materials",
+                "furniture",
+                "furniture",
+                "metallurgy",
+                "construction materials",
+            ],
+            "investment_kzt": [None, 1e9, 2e9, 3e9, 5e9, 0.5e9],
+            "jobs_planned": [0, 10, 20, 30, 50, 5],
+            "jobs_created": [0, 0, 5, 30, 0, 0],
+            "allocated_on": [
+                "",
+                "2022-01-01",
+                "2022-01-01",
+                "2021-01-01",
+                "2023-05-01",
+                "2023-01-01",
+            ],
+            "build_by": [
+                "",
+                "2023-01-01",
+                "2023-01-01",
+                "2022-01-01",
+                "2026-01-01",
+                "2024-01-01",
+            ],
+        },
+        geometry=[
+            _square(0, 0, 100),
+            _square(100, 0, 100),
+            _square(200, 0, 100),
+            _square(300, 0, 200),
+            _square(25000, 0, 100),
+            _square(3000, 3000, 100),
+        ],
+        crs=UTM,
+    )
+    infra = gpd.GeoDataFrame(
+        {"infra_id": ["G"], "kind": ["gas"]},
+        geometry=[_square(0, -100, 10).centroid],
+        crs=UTM,
+    )
     return zonegeo.Dataset(
         districts=validate_layer(districts, "districts", source="hand"),
         zones=validate_layer(zones, "zones", source="hand"),

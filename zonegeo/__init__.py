@@ -1,4 +1,4 @@
-"""zonegeo: plan industrial zones — land plots, infrastructure access, site ranking, maps.
+"""zonegeo: plan industrial zones: plots, infrastructure access, site ranking, maps.
 
 The public API is re-exported here; see ``help(zonegeo.<name>)`` for each.
 """
@@ -64,11 +64,10 @@ __all__ = [
     "zone_kpis",
 ]
 
-# Added by later modules (keep one import line per module, names in __all__ above or below).
+# Added by later modules: one import line per module, names appended to __all__.
+from zonegeo.candidates import candidate_sites  # noqa: E402
 from zonegeo.criteria import Criterion  # noqa: E402
 from zonegeo.ranking import AHPResult, ahp_weights, rank, rank_stability  # noqa: E402
-
-from zonegeo.candidates import candidate_sites  # noqa: E402
 from zonegeo.scenario import Scenario, load_scenario, run_scenario  # noqa: E402
 
 __all__ += ["AHPResult", "Criterion", "Scenario", "ahp_weights", "candidate_sites",

@@ -15,7 +15,13 @@ import shapely
 
 from zonegeo import schema
 from zonegeo.crs import check_lonlat_order
-from zonegeo.errors import CRSError, DataWarning, GeometryError, SchemaError, ValidationError
+from zonegeo.errors import (
+    CRSError,
+    DataWarning,
+    GeometryError,
+    SchemaError,
+    ValidationError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -27,8 +33,15 @@ log = logging.getLogger(__name__)
 #: Column names other tools use for the same thing, tried when a column is missing.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "districts": {
-        "district": ("shapeName", "ADM2_EN", "NAME_2", "name_en", "name:en", "NAME_EN",
-                     "name"),
+        "district": (
+            "shapeName",
+            "ADM2_EN",
+            "NAME_2",
+            "name_en",
+            "name:en",
+            "NAME_EN",
+            "name",
+        ),
         "name_kk": ("ADM2_KK", "name:kk", "NAME_KK"),
         "name_ru": ("ADM2_RU", "name:ru", "NAME_RU", "NL_NAME_2"),
     },
@@ -64,12 +77,16 @@ class Problems:
         kinds = {k for k, _ in self.items}
         cls = kinds.pop() if len(kinds) == 1 else ValidationError
         n = len(self.items)
-        head = f'{self.source} (layer "{self.layer}"): {n} problem{"s" if n > 1 else ""}'
+        head = (
+            f'{self.source} (layer "{self.layer}"): {n} problem{"s" if n > 1 else ""}'
+        )
         msg = head + "\n" + "\n".join(f"  - {text}" for _, text in self.items)
         raise cls(msg)
 
 
-def _row_ids(gdf: pd.DataFrame, mask: np.ndarray, id_column: str | None) -> list[object]:
+def _row_ids(
+    gdf: pd.DataFrame, mask: np.ndarray, id_column: str | None
+) -> list[object]:
     if id_column and id_column in gdf.columns:
         return list(gdf.loc[mask, id_column].astype(object))
     return [int(i) + 1 for i in np.flatnonzero(mask)]  # 1-based row numbers
@@ -85,36 +102,56 @@ def _rename_columns(
     if column_map:
         absent = [src for src in column_map if src not in gdf.columns]
         if absent:
-            problems.add(SchemaError,
-                         f"column_map names columns not in the file: {absent}; "
-                         f"the file has: {list(gdf.columns.drop(gdf.geometry.name))}")
-        gdf = gdf.rename(columns={k: v for k, v in column_map.items() if k in gdf.columns})
+            problems.add(
+                SchemaError,
+                f"column_map names columns not in the file: {absent}; "
+                f"the file has: {list(gdf.columns.drop(gdf.geometry.name))}",
+            )
+        gdf = gdf.rename(
+            columns={k: v for k, v in column_map.items() if k in gdf.columns}
+        )
     renames = {}
     for target, aliases in ALIASES.get(sch.name, {}).items():
         if target in gdf.columns:
             continue
         for alias in aliases:
-            if alias in gdf.columns and alias not in renames and alias not in sch.column_names:
+            if (
+                alias in gdf.columns
+                and alias not in renames
+                and alias not in sch.column_names
+            ):
                 renames[alias] = target
                 log.info("%s: using column %r as %r", problems.source, alias, target)
                 break
     # Shapefiles cut column names to 10 characters (investment_kzt -> investment).
     for col in sch.column_names:
         short = col[:10]
-        if (col not in gdf.columns and short != col and short in gdf.columns
-                and short not in renames and short not in sch.column_names):
+        if (
+            col not in gdf.columns
+            and short != col
+            and short in gdf.columns
+            and short not in renames
+            and short not in sch.column_names
+        ):
             renames[short] = col
-            log.info("%s: using column %r as %r (Shapefile name limit)", problems.source,
-                     short, col)
+            log.info(
+                "%s: using column %r as %r (Shapefile name limit)",
+                problems.source,
+                short,
+                col,
+            )
     return gdf.rename(columns=renames) if renames else gdf
 
 
 def _check_crs(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame | None:
     if gdf.crs is None:
-        problems.add(CRSError,
-                     "the layer has no CRS (for example a Shapefile without its .prj); "
-                     "zonegeo never guesses one. Fix: add the .prj, or set it with "
-                     "gdf.set_crs('EPSG:4326') (or the CRS the coordinates are in) and save again")
+        problems.add(
+            CRSError,
+            "the layer has no CRS (for example a Shapefile without its .prj); "
+            "zonegeo never guesses one. Fix: add the .prj, or set it with "
+            "gdf.set_crs('EPSG:4326') (or the CRS the coordinates are in) "
+            "and save again",
+        )
         return None
     if len(gdf) == 0 or gdf.geometry.isna().all():
         return gdf.to_crs(schema.STORAGE_CRS) if not gdf.crs.equals(4326) else gdf
@@ -122,49 +159,75 @@ def _check_crs(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame | 
         bounds = gdf.geometry.total_bounds
         if np.all(np.isfinite(bounds)):
             if check_lonlat_order(bounds):
-                problems.add(CRSError,
-                             f"coordinates look like swapped lon/lat: x/y look swapped "
-                             f"(x spans {bounds[0]:.4f}..{bounds[2]:.4f}, y spans "
-                             f"{bounds[1]:.4f}..{bounds[3]:.4f}; Kazakhstan lies at lon 46-88, "
-                             f"lat 40-56). Fix: write x=longitude, y=latitude, e.g. swap them "
-                             f"with shapely.transform(geoms, lambda xy: xy[:, ::-1])")
+                problems.add(
+                    CRSError,
+                    f"coordinates look like swapped lon/lat: x/y look swapped "
+                    f"(x spans {bounds[0]:.4f}..{bounds[2]:.4f}, y spans "
+                    f"{bounds[1]:.4f}..{bounds[3]:.4f}; Kazakhstan lies at lon 46-88, "
+                    f"lat 40-56). Fix: write x=longitude, y=latitude, e.g. swap them "
+                    f"with shapely.transform(geoms, lambda xy: xy[:, ::-1])",
+                )
                 return None
             if bounds[1] < -90 or bounds[3] > 90 or bounds[0] < -360 or bounds[2] > 360:
-                problems.add(CRSError,
-                             f"the CRS {gdf.crs.to_string()} is geographic but the coordinates "
-                             f"(bounds {np.round(bounds, 1).tolist()}) are not degrees. Fix: "
-                             f"set the projected CRS the coordinates are really in")
+                problems.add(
+                    CRSError,
+                    f"the CRS {gdf.crs.to_string()} is geographic but the coordinates "
+                    f"(bounds {np.round(bounds, 1).tolist()}) are not degrees. Fix: "
+                    f"set the projected CRS the coordinates are really in",
+                )
                 return None
     if not gdf.crs.equals(4326):
-        log.info("%s: reprojecting from %s to EPSG:4326", problems.source, gdf.crs.to_string())
+        log.info(
+            "%s: reprojecting from %s to EPSG:4326",
+            problems.source,
+            gdf.crs.to_string(),
+        )
         gdf = gdf.to_crs(schema.STORAGE_CRS)
     return gdf
 
 
 def _check_geometry(
-    gdf: gpd.GeoDataFrame, sch: schema.LayerSchema, id_column: str | None, problems: Problems
+    gdf: gpd.GeoDataFrame,
+    sch: schema.LayerSchema,
+    id_column: str | None,
+    problems: Problems,
 ) -> gpd.GeoDataFrame:
     geom = gdf.geometry.values
     missing = np.asarray(shapely.is_missing(geom) | shapely.is_empty(geom))
     if missing.any():
         ids = _row_ids(gdf, missing, id_column)
-        problems.add(GeometryError,
-                     f"empty or missing geometry in {len(ids)} row(s) "
-                     f"{describe_rows(ids, id_column=id_column)}. Fix: draw the shape or "
-                     f"remove the row")
+        problems.add(
+            GeometryError,
+            f"empty or missing geometry in {len(ids)} row(s) "
+            f"{describe_rows(ids, id_column=id_column)}. Fix: draw the shape or "
+            f"remove the row",
+        )
     types = np.asarray(shapely.get_type_id(geom))
-    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint",
-                      "MultiLineString", "MultiPolygon", "GeometryCollection"], dtype=object)
+    names = np.array(
+        [
+            "Point",
+            "LineString",
+            "LinearRing",
+            "Polygon",
+            "MultiPoint",
+            "MultiLineString",
+            "MultiPolygon",
+            "GeometryCollection",
+        ],
+        dtype=object,
+    )
     type_names = np.where(types >= 0, names[np.clip(types, 0, 7)], "")
     wrong = ~missing & ~np.isin(type_names, sch.geometry_types)
     if wrong.any():
         ids = _row_ids(gdf, wrong, id_column)
         found = sorted(set(type_names[wrong]))
-        problems.add(GeometryError,
-                     f"wrong geometry type {found} in {len(ids)} row(s) "
-                     f"{describe_rows(ids, id_column=id_column)}; allowed for {sch.name}: "
-                     f"{', '.join(sch.geometry_types)}. Fix: export the layer with the right "
-                     f"geometry type")
+        problems.add(
+            GeometryError,
+            f"wrong geometry type {found} in {len(ids)} row(s) "
+            f"{describe_rows(ids, id_column=id_column)}; allowed for {sch.name}: "
+            f"{', '.join(sch.geometry_types)}. Fix: export the layer with the right "
+            f"geometry type",
+        )
     polygonal = "Polygon" in sch.geometry_types
     if polygonal:
         check = ~missing & ~wrong
@@ -172,29 +235,31 @@ def _check_geometry(
         if invalid.any():
             repaired = shapely.make_valid(geom[invalid])
             # make_valid may return a GeometryCollection; keep its polygonal part.
-            parts = [
-                _polygonal_part(g) for g in repaired
-            ]
+            parts = [_polygonal_part(g) for g in repaired]
             ok = np.array([p is not None for p in parts])
             ids = _row_ids(gdf, invalid, id_column)
             bad_ids = [i for i, good in zip(ids, ok, strict=True) if not good]
             good_ids = [i for i, good in zip(ids, ok, strict=True) if good]
             if bad_ids:
-                problems.add(GeometryError,
-                             f"invalid polygon that cannot be repaired in row(s) "
-                             f"{describe_rows(bad_ids, id_column=id_column)}. Fix: redraw it "
-                             f"in a GIS")
+                problems.add(
+                    GeometryError,
+                    f"invalid polygon that cannot be repaired in row(s) "
+                    f"{describe_rows(bad_ids, id_column=id_column)}. Fix: redraw it "
+                    f"in a GIS",
+                )
             if good_ids:
                 new = geom.copy()
                 idx = np.flatnonzero(invalid)[ok]
                 new[idx] = np.array([p for p in parts if p is not None], dtype=object)
-                gdf = gdf.set_geometry(gpd.GeoSeries(new, index=gdf.index, crs=gdf.crs),
-                                       crs=gdf.crs)
+                gdf = gdf.set_geometry(
+                    gpd.GeoSeries(new, index=gdf.index, crs=gdf.crs), crs=gdf.crs
+                )
                 reasons = {shapely.is_valid_reason(g).split("[")[0] for g in geom[idx]}
                 warnings.warn(
                     f"{problems.source}: repaired {len(good_ids)} invalid polygon(s) "
                     f"({'; '.join(sorted(reasons))}) with shapely.make_valid in row(s) "
-                    f"{describe_rows(good_ids, id_column=id_column)}; check them in a GIS",
+                    f"{describe_rows(good_ids, id_column=id_column)}; "
+                    "check them in a GIS",
                     DataWarning,
                     stacklevel=4,
                 )
@@ -207,7 +272,11 @@ def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
     if geom.geom_type == "GeometryCollection":
-        polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+        polys = [
+            g
+            for g in shapely.get_parts(geom)
+            if g.geom_type in ("Polygon", "MultiPolygon")
+        ]
         if not polys:
             return None
         merged = shapely.union_all(polys)
@@ -232,10 +301,13 @@ def _coerce(
         if bad.any():
             ids = _row_ids(gdf, bad.to_numpy(), id_column)
             vals = sorted({repr(v) for v in s[bad]})[:5]
-            problems.add(SchemaError,
-                         f"column {col.name!r} must be a number ({col.dtype}) but has "
-                         f"{', '.join(vals)} in row(s) {describe_rows(ids, id_column=id_column)}. "
-                         f"Fix: correct or empty those cells")
+            problems.add(
+                SchemaError,
+                f"column {col.name!r} must be a number ({col.dtype}) but has "
+                f"{', '.join(vals)} in row(s) "
+                f"{describe_rows(ids, id_column=id_column)}. "
+                f"Fix: correct or empty those cells",
+            )
         if col.dtype == "float":
             return num.astype("float64")
         return num.where(~bad).round().astype("Int64")
@@ -249,10 +321,13 @@ def _coerce(
         if bad.any():
             ids = _row_ids(gdf, bad.to_numpy(), id_column)
             vals = sorted({repr(v) for v in s[bad]})[:5]
-            problems.add(SchemaError,
-                         f"column {col.name!r} must be a date (YYYY-MM-DD) but has "
-                         f"{', '.join(vals)} in row(s) {describe_rows(ids, id_column=id_column)}. "
-                         f"Fix: write ISO dates such as 2024-06-30")
+            problems.add(
+                SchemaError,
+                f"column {col.name!r} must be a date (YYYY-MM-DD) but has "
+                f"{', '.join(vals)} in row(s) "
+                f"{describe_rows(ids, id_column=id_column)}. "
+                f"Fix: write ISO dates such as 2024-06-30",
+            )
         return out.astype("datetime64[ms]")
     msg = f"unknown dtype {col.dtype!r}"  # pragma: no cover - schema is fixed
     raise AssertionError(msg)
@@ -270,12 +345,17 @@ def _check_columns(
             close = difflib.get_close_matches(m, have, n=1, cutoff=0.6)
             if close:
                 hints.append(f"{close[0]!r} -> {m!r}")
-        hint = (f" Perhaps rename {', '.join(hints)}." if hints else "")
-        fix = ("pass name_column='<your column>' (or column_map={...})"
-               if sch.name == "districts" else "pass column_map={'your_name': 'zonegeo_name'}")
-        problems.add(SchemaError,
-                     f"missing required column(s) {missing}; the file has {have}.{hint} "
-                     f"Fix: rename the columns in the file or {fix}")
+        hint = f" Perhaps rename {', '.join(hints)}." if hints else ""
+        fix = (
+            "pass name_column='<your column>' (or column_map={...})"
+            if sch.name == "districts"
+            else "pass column_map={'your_name': 'zonegeo_name'}"
+        )
+        problems.add(
+            SchemaError,
+            f"missing required column(s) {missing}; the file has {have}.{hint} "
+            f"Fix: rename the columns in the file or {fix}",
+        )
     out = gdf.copy()
     for col in sch.columns:
         if col.name not in out.columns:
@@ -289,10 +369,12 @@ def _check_columns(
             empty = values.isna().to_numpy()
             if empty.any():
                 rows = [int(i) + 1 for i in np.flatnonzero(empty)]
-                problems.add(SchemaError,
-                             f"column {col.name!r} is empty in {len(rows)} row(s) "
-                             f"{describe_rows(rows, id_column=None)}; every row needs a value. "
-                             f"Fix: fill it in")
+                problems.add(
+                    SchemaError,
+                    f"column {col.name!r} is empty in {len(rows)} row(s) "
+                    f"{describe_rows(rows, id_column=None)}; every row needs a value. "
+                    f"Fix: fill it in",
+                )
         if col.allowed is not None:
             bad = values.notna() & ~values.isin(col.allowed)
             if bad.any():
@@ -300,28 +382,43 @@ def _check_columns(
                 found = sorted({str(v) for v in values[bad]})
                 sugg = []
                 for f in found:
-                    close = difflib.get_close_matches(f.lower(), col.allowed, n=1, cutoff=0.5)
+                    close = difflib.get_close_matches(
+                        f.lower(), col.allowed, n=1, cutoff=0.5
+                    )
                     if close:
                         sugg.append(f"{f!r} -> {close[0]!r}")
                 hint = f" Did you mean {', '.join(sugg)}?" if sugg else ""
-                problems.add(SchemaError,
-                             f"column {col.name!r} has unknown value(s) "
-                             f"{{{', '.join(repr(f) for f in found)}}} in row(s) "
-                             f"{describe_rows(ids, id_column=id_column)}; allowed: "
-                             f"{', '.join(col.allowed)}.{hint} Fix: correct those cells")
+                problems.add(
+                    SchemaError,
+                    f"column {col.name!r} has unknown value(s) "
+                    f"{{{', '.join(repr(f) for f in found)}}} in row(s) "
+                    f"{describe_rows(ids, id_column=id_column)}; allowed: "
+                    f"{', '.join(col.allowed)}.{hint} Fix: correct those cells",
+                )
     if sch.id_column and sch.id_column in out.columns:
         ids = out[sch.id_column]
         dup = ids.notna() & ids.duplicated(keep=False)
         if dup.any():
             groups = ids[dup].astype(str)
-            rows = {v: [int(i) + 1 for i in np.flatnonzero((groups == v).reindex(
-                out.index, fill_value=False).to_numpy())] for v in groups.unique()}
-            shown = "; ".join(f"{sch.id_column}={v} in rows {r}" for v, r in
-                              list(rows.items())[:_MAX_IDS])
+            rows = {
+                v: [
+                    int(i) + 1
+                    for i in np.flatnonzero(
+                        (groups == v).reindex(out.index, fill_value=False).to_numpy()
+                    )
+                ]
+                for v in groups.unique()
+            }
+            shown = "; ".join(
+                f"{sch.id_column}={v} in rows {r}"
+                for v, r in list(rows.items())[:_MAX_IDS]
+            )
             more = f" and {len(rows) - _MAX_IDS} more" if len(rows) > _MAX_IDS else ""
-            problems.add(SchemaError,
-                         f"duplicate {sch.id_column} values: {shown}{more}. Fix: give every "
-                         f"row its own {sch.id_column}")
+            problems.add(
+                SchemaError,
+                f"duplicate {sch.id_column} values: {shown}{more}. Fix: give every "
+                f"row its own {sch.id_column}",
+            )
     return out
 
 
@@ -384,8 +481,10 @@ def validate_layer(
     problems.raise_if_any()
     if sch.computed and "area_ha" in sch.computed:
         if "area_ha" in checked.columns:
-            log.info("%s: ignoring area_ha from the file; it is computed from the geometry",
-                     source)
+            log.info(
+                "%s: ignoring area_ha from the file; it is computed from the geometry",
+                source,
+            )
         gdf["area_ha"] = area_ha(gdf) if len(gdf) else pd.Series([], dtype="float64")
     order = [c for c in sch.column_names if c in gdf.columns]
     order += [c for c in gdf.columns if c not in order and c != gdf.geometry.name]
@@ -400,5 +499,6 @@ def require_columns(
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         have = [str(c) for c in frame.columns]
-        msg = f"{what}: missing column(s) {missing}; found {have}.{' Fix: ' + fix if fix else ''}"
+        hint = f" Fix: {fix}" if fix else ""
+        msg = f"{what}: missing column(s) {missing}; found {have}.{hint}"
         raise SchemaError(msg)

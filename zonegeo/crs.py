@@ -65,14 +65,20 @@ def _lonlat_bounds(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
             msg = "a layer has no CRS; set one with .set_crs() before measuring"
             raise CRSError(msg)
         geo = frame.geometry if hasattr(frame, "geometry") else frame
-        b = geo.to_crs(4326).total_bounds if not geo.crs.equals(4326) else geo.total_bounds
+        b = (
+            geo.to_crs(4326).total_bounds
+            if not geo.crs.equals(4326)
+            else geo.total_bounds
+        )
         if np.all(np.isfinite(b)):
             bounds.append(b)
     if not bounds:
         msg = "cannot choose a metric CRS: every layer is empty"
         raise ValidationError(msg)
     arr = np.vstack(bounds)
-    return np.array([arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()])
+    return np.array(
+        [arr[:, 0].min(), arr[:, 1].min(), arr[:, 2].max(), arr[:, 3].max()]
+    )
 
 
 def metric_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:

@@ -1,4 +1,4 @@
-"""The :class:`Dataset`: every layer of a region, read from a folder, a store or the demo."""
+"""The :class:`Dataset`: every layer of a region, from a folder, a store or the demo."""
 
 from __future__ import annotations
 
@@ -27,11 +27,24 @@ LAYER_FILES: dict[str, tuple[str, ...]] = {
     "zones": ("plots/zones", "zones"),
     "plots": ("plots/plots", "plots"),
     "infrastructure": ("infrastructure/infrastructure", "infrastructure"),
-    "settlements": ("boundaries/settlements", "infrastructure/settlements", "settlements"),
+    "settlements": (
+        "boundaries/settlements",
+        "infrastructure/settlements",
+        "settlements",
+    ),
     "exclusions": ("boundaries/exclusions", "exclusions"),
 }
-_SUFFIXES = (".gpkg", ".parquet", ".geoparquet", ".geojson", ".json", ".shp", ".shp.zip",
-             ".zip", ".csv")
+_SUFFIXES = (
+    ".gpkg",
+    ".parquet",
+    ".geoparquet",
+    ".geojson",
+    ".json",
+    ".shp",
+    ".shp.zip",
+    ".zip",
+    ".csv",
+)
 _REQUIRED = ("districts", "zones", "plots", "infrastructure")
 
 
@@ -39,8 +52,11 @@ def empty_layer(layer: str) -> gpd.GeoDataFrame:
     """Return an empty GeoDataFrame with the columns of ``layer`` in EPSG:4326."""
     sch = schema.LAYERS[layer]
     cols = sch.column_names + list(sch.computed)
-    return gpd.GeoDataFrame({c: [] for c in cols}, geometry=gpd.GeoSeries([], crs=4326),
-                            crs=schema.STORAGE_CRS)
+    return gpd.GeoDataFrame(
+        {c: [] for c in cols},
+        geometry=gpd.GeoSeries([], crs=4326),
+        crs=schema.STORAGE_CRS,
+    )
 
 
 @dataclass(frozen=True)
@@ -69,8 +85,12 @@ class Dataset:
     zones: gpd.GeoDataFrame
     plots: gpd.GeoDataFrame
     infrastructure: gpd.GeoDataFrame
-    settlements: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("settlements"))
-    exclusions: gpd.GeoDataFrame = field(default_factory=lambda: empty_layer("exclusions"))
+    settlements: gpd.GeoDataFrame = field(
+        default_factory=lambda: empty_layer("settlements")
+    )
+    exclusions: gpd.GeoDataFrame = field(
+        default_factory=lambda: empty_layer("exclusions")
+    )
     source: str = ""
 
     def __iter__(self) -> Iterator[tuple[str, gpd.GeoDataFrame]]:
@@ -103,8 +123,10 @@ class Dataset:
             return lower[name.lower()]
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        msg = (f"unknown district {name!r} in {self.source or 'the dataset'}.{hint} "
-               f"Known districts: {', '.join(known)}")
+        msg = (
+            f"unknown district {name!r} in {self.source or 'the dataset'}.{hint} "
+            f"Known districts: {', '.join(known)}"
+        )
         raise UnknownDistrictError(msg)
 
     def district(self, name: str) -> Dataset:
@@ -133,7 +155,10 @@ class Dataset:
                 return gdf
             return gdf[gdf.intersects(area)]
 
-        if "district" in self.settlements.columns and self.settlements["district"].notna().any():
+        if (
+            "district" in self.settlements.columns
+            and self.settlements["district"].notna().any()
+        ):
             settlements = self.settlements[self.settlements["district"] == name]
         else:
             settlements = touching(self.settlements)
@@ -188,7 +213,10 @@ def read_dataset(src: str | Path) -> Dataset:
         return postgis.read_dataset(text)
     folder = Path(src)
     if not folder.is_dir():
-        msg = f"{folder}: not a folder; read_dataset expects a dataset folder or a postgresql:// URL"
+        msg = (
+            f"{folder}: not a folder; read_dataset expects a dataset folder "
+            "or a postgresql:// URL"
+        )
         raise ValidationError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing = []
@@ -196,8 +224,10 @@ def read_dataset(src: str | Path) -> Dataset:
         path = _find_layer(folder, layer)
         if path is None:
             if layer in _REQUIRED:
-                missing.append(f"{layer} (looked for {', '.join(LAYER_FILES[layer])} "
-                               f"with one of {', '.join(_SUFFIXES)})")
+                missing.append(
+                    f"{layer} (looked for {', '.join(LAYER_FILES[layer])} "
+                    f"with one of {', '.join(_SUFFIXES)})"
+                )
             continue
         layers[layer] = io.read_layer(path, layer)
     if missing:

@@ -46,4 +46,4 @@ class UnknownDistrictError(ValidationError, KeyError):
 
 
 class DataWarning(UserWarning):
-    """Data that zonegeo accepted after repairing it (for example an invalid polygon)."""
+    """Data that zonegeo accepted after repairing it (e.g. an invalid polygon)."""

@@ -1,4 +1,4 @@
-"""Read and write zonegeo layers: GeoPackage, GeoJSON, GeoParquet, Shapefile, CSV, PostGIS.
+"""Read and write layers: GeoPackage, GeoJSON, GeoParquet, Shapefile, CSV, PostGIS.
 
 Readers never modify their input; writers go through a temporary file in the
 target folder that is renamed into place, so a failed write leaves no partial
@@ -43,8 +43,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: File extensions zonegeo reads.
-READ_FORMATS = (".gpkg", ".geojson", ".json", ".parquet", ".geoparquet", ".shp", ".zip",
-                ".csv")
+READ_FORMATS = (
+    ".gpkg",
+    ".geojson",
+    ".json",
+    ".parquet",
+    ".geoparquet",
+    ".shp",
+    ".zip",
+    ".csv",
+)
 #: File extensions zonegeo writes, with the pyogrio driver (None: GeoParquet or CSV).
 WRITE_FORMATS: dict[str, str | None] = {
     ".gpkg": "GPKG",
@@ -57,7 +65,9 @@ _WKT_COLUMNS = ("wkt", "WKT", "geometry", "geom", "the_geom")
 _LON_COLUMNS = ("lon", "longitude", "lng", "x", "LON", "Longitude", "X")
 _LAT_COLUMNS = ("lat", "latitude", "y", "LAT", "Latitude", "Y")
 
-Layer = Literal["districts", "zones", "plots", "infrastructure", "settlements", "exclusions"]
+Layer = Literal[
+    "districts", "zones", "plots", "infrastructure", "settlements", "exclusions"
+]
 
 
 def _is_url(src: object) -> bool:
@@ -80,17 +90,22 @@ def _read_csv(path: Path, *, crs: object | None) -> gpd.GeoDataFrame:
                     shapely.from_wkt(t, on_invalid="raise")
                 except (shapely.errors.GEOSException, TypeError):
                     bad.append(i + 2)  # header is line 1
-            msg = (f"{path}: column {wkt!r} has text that is not WKT on line(s) {bad[:10]} "
-                   f"({exc}). Fix: write geometries as WKT, e.g. 'POLYGON ((68.1 43.2, ...))'")
+            msg = (
+                f"{path}: column {wkt!r} has text that is not WKT on line(s) "
+                f"{bad[:10]} ({exc}). Fix: write geometries as WKT, "
+                "e.g. 'POLYGON ((68.1 43.2, ...))'"
+            )
             raise SchemaError(msg) from None
         if crs is None:
             prj = path.with_suffix(".prj")
             if prj.exists():
                 crs = prj.read_text()
             else:
-                msg = (f"{path}: a CSV with WKT geometries carries no CRS. Fix: pass "
-                       f"crs='EPSG:4326' (or the CRS of the coordinates), or put a "
-                       f"{prj.name} file beside it")
+                msg = (
+                    f"{path}: a CSV with WKT geometries carries no CRS. Fix: pass "
+                    f"crs='EPSG:4326' (or the CRS of the coordinates), or put a "
+                    f"{prj.name} file beside it"
+                )
                 raise CRSError(msg)
         return gpd.GeoDataFrame(df.drop(columns=[wkt]), geometry=geom, crs=crs)
     if lon is not None and lat is not None:
@@ -99,14 +114,22 @@ def _read_csv(path: Path, *, crs: object | None) -> gpd.GeoDataFrame:
         bad = (x.isna() | y.isna()).to_numpy()
         if bad.any():
             rows = [int(i) + 2 for i in bad.nonzero()[0]]
-            msg = (f"{path}: columns {lon!r}/{lat!r} are not numbers on line(s) {rows[:10]}. "
-                   f"Fix: write decimal degrees")
+            msg = (
+                f"{path}: columns {lon!r}/{lat!r} are not numbers on line(s) "
+                f"{rows[:10]}. "
+                f"Fix: write decimal degrees"
+            )
             raise SchemaError(msg)
         # Columns named lon/lat are by definition WGS 84 degrees unless told otherwise.
-        return gpd.GeoDataFrame(df.drop(columns=[lon, lat]),
-                                geometry=gpd.points_from_xy(x, y), crs=crs or "EPSG:4326")
-    msg = (f"{path}: a CSV needs a WKT column (one of {list(_WKT_COLUMNS)}) or lon/lat "
-           f"columns (e.g. 'lon' and 'lat'); found columns {list(df.columns)}")
+        return gpd.GeoDataFrame(
+            df.drop(columns=[lon, lat]),
+            geometry=gpd.points_from_xy(x, y),
+            crs=crs or "EPSG:4326",
+        )
+    msg = (
+        f"{path}: a CSV needs a WKT column (one of {list(_WKT_COLUMNS)}) or lon/lat "
+        f"columns (e.g. 'lon' and 'lat'); found columns {list(df.columns)}"
+    )
     raise SchemaError(msg)
 
 
@@ -114,7 +137,10 @@ def _zip_target(path: Path) -> str:
     with zipfile.ZipFile(path) as zf:
         shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
     if not shps:
-        msg = f"{path}: the zip file holds no .shp file; zip a Shapefile with its .dbf/.shx/.prj"
+        msg = (
+            f"{path}: the zip file holds no .shp file; "
+            "zip a Shapefile with its .dbf/.shx/.prj"
+        )
         raise ValidationError(msg)
     return f"/vsizip/{path}/{shps[0]}"
 
@@ -123,7 +149,9 @@ def _pick_layer(path: Path, layer: str, layer_name: str | None) -> str | None:
     if path.suffix.lower() != ".gpkg":
         return layer_name
     # Spatial layers only: a registry GeoPackage also holds its status history table.
-    names = [str(n) for n, geom_type in pyogrio.list_layers(path) if geom_type is not None]
+    names = [
+        str(n) for n, geom_type in pyogrio.list_layers(path) if geom_type is not None
+    ]
     if layer_name is not None:
         if layer_name not in names:
             msg = f"{path}: no layer {layer_name!r}; the GeoPackage has layers {names}"
@@ -133,28 +161,41 @@ def _pick_layer(path: Path, layer: str, layer_name: str | None) -> str | None:
         return layer
     if len(names) == 1:
         return names[0]
-    msg = (f"{path}: the GeoPackage has several layers {names} and none is called "
-           f"{layer!r}. Fix: pass layer_name='...'")
+    msg = (
+        f"{path}: the GeoPackage has several layers {names} and none is called "
+        f"{layer!r}. Fix: pass layer_name='...'"
+    )
     raise ValidationError(msg)
 
 
 def _read_raw(
-    src: str | os.PathLike[str], layer: str, *, layer_name: str | None, crs: object | None
+    src: str | os.PathLike[str],
+    layer: str,
+    *,
+    layer_name: str | None,
+    crs: object | None,
 ) -> tuple[gpd.GeoDataFrame, str]:
     if _is_url(src):
         from zonegeo import postgis
 
         table = layer_name or layer
-        return postgis.read_layer_raw(str(src), table), postgis.source_label(str(src), table)
+        return postgis.read_layer_raw(str(src), table), postgis.source_label(
+            str(src), table
+        )
     path = Path(src)
     if not path.exists():
         msg = f"{path}: no such file"
         raise ValidationError(msg)
-    suffix = "".join(path.suffixes[-2:]).lower() if path.name.lower().endswith(".shp.zip") \
+    suffix = (
+        "".join(path.suffixes[-2:]).lower()
+        if path.name.lower().endswith(".shp.zip")
         else path.suffix.lower()
+    )
     if suffix not in (*READ_FORMATS, ".shp.zip"):
-        msg = (f"{path}: unsupported file type {suffix!r}; zonegeo reads "
-               f"{', '.join(READ_FORMATS)} (zip = zipped Shapefile) and postgresql:// URLs")
+        msg = (
+            f"{path}: unsupported file type {suffix!r}; zonegeo reads "
+            f"{', '.join(READ_FORMATS)} (zip = zipped Shapefile) and postgresql:// URLs"
+        )
         raise ValidationError(msg)
     chosen = _pick_layer(path, layer, layer_name)
     where = f"{path}" + (f' (layer "{chosen}")' if chosen and suffix == ".gpkg" else "")
@@ -190,7 +231,9 @@ def read_layer(
         A GeoPackage, GeoJSON, GeoParquet, Shapefile (``.shp`` or zipped
         ``.zip``), CSV (a WKT column, or lon/lat columns), or a
         ``postgresql://`` URL.
-    layer : {"districts", "zones", "plots", "infrastructure", "settlements", "exclusions"}
+    layer : str
+        One of "districts", "zones", "plots", "infrastructure",
+        "settlements" or "exclusions".
         Which zonegeo layer the data are; decides the schema checked.
     layer_name : str, optional
         Layer inside a GeoPackage (default: the one named like ``layer``, or
@@ -280,11 +323,12 @@ def read_districts(
     column_map = dict(kwargs.pop("column_map", None) or {})  # type: ignore[call-overload]
     if name_column is not None:
         column_map[name_column] = "district"
-    return read_layer(src, "districts", column_map=column_map or None,
-                      **kwargs)  # type: ignore[arg-type]
+    return read_layer(src, "districts", column_map=column_map or None, **kwargs)  # type: ignore[arg-type]
 
 
-def read_infrastructure(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFrame:
+def read_infrastructure(
+    src: str | os.PathLike[str], **kwargs: object
+) -> gpd.GeoDataFrame:
     """Read gas, electricity and water infrastructure (points and lines).
 
     See :func:`read_layer` for the parameters.
@@ -327,8 +371,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=final.suffix,
-                                    dir=final.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # let the writer create it (GDAL refuses to open an empty file)
@@ -374,8 +419,10 @@ def write_layer(
     final = Path(path)
     suffix = final.suffix.lower()
     if suffix not in WRITE_FORMATS:
-        msg = (f"{final}: cannot write {suffix or 'a file without extension'}; use one of "
-               f"{', '.join(WRITE_FORMATS)}")
+        msg = (
+            f"{final}: cannot write {suffix or 'a file without extension'}; use one of "
+            f"{', '.join(WRITE_FORMATS)}"
+        )
         raise ValidationError(msg)
     is_geo = isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf.columns
     with atomic_path(final) as tmp:
@@ -393,10 +440,13 @@ def write_layer(
                 pd.DataFrame(gdf).to_parquet(tmp, index=False)
         else:
             if not is_geo:
-                msg = f"{final}: {suffix} needs geometries; write a table as .csv or .parquet"
+                msg = (
+                    f"{final}: {suffix} needs geometries; "
+                    "write a table as .csv or .parquet"
+                )
                 raise ValidationError(msg)
-            pyogrio.write_dataframe(gdf, tmp, layer=layer_name or final.stem,
-                                    driver=WRITE_FORMATS[suffix])
+            pyogrio.write_dataframe(
+                gdf, tmp, layer=layer_name or final.stem, driver=WRITE_FORMATS[suffix]
+            )
     log.info("wrote %d rows to %s", len(gdf), final)
     return final
-

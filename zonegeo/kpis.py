@@ -23,59 +23,97 @@ TOTAL_LABEL = "Region total"
 
 #: The summed figures, shared by zone and district tables.
 KPI_COLUMNS = (
-    "plots", "plots_free", "plots_allocated", "plots_construction", "plots_operating",
-    "plots_area_ha", "occupancy_pct", "projects", "investment_kzt", "jobs_planned",
-    "jobs_created", "jobs_created_pct", "idle_plots", "idle_ha",
+    "plots",
+    "plots_free",
+    "plots_allocated",
+    "plots_construction",
+    "plots_operating",
+    "plots_area_ha",
+    "occupancy_pct",
+    "projects",
+    "investment_kzt",
+    "jobs_planned",
+    "jobs_created",
+    "jobs_created_pct",
+    "idle_plots",
+    "idle_ha",
 )
 
 
-def _plot_figures(plots: pd.DataFrame, by: str, *, as_of: object | None) -> pd.DataFrame:
+def _plot_figures(
+    plots: pd.DataFrame, by: str, *, as_of: object | None
+) -> pd.DataFrame:
     """Sum the plot figures per value of column ``by``."""
-    p = pd.DataFrame({
-        by: plots[by].astype("string"),
-        "status": plots["status"].astype("string"),
-        "area_ha": plots["area_ha"] if "area_ha" in plots.columns else area_ha(plots),
-        "project": plots["project"].astype("string").str.strip().replace("", pd.NA),
-        "investment_kzt": pd.to_numeric(plots["investment_kzt"]).fillna(0.0),
-        "jobs_planned": pd.to_numeric(plots["jobs_planned"]).fillna(0).astype("int64"),
-        "jobs_created": pd.to_numeric(plots["jobs_created"]).fillna(0).astype("int64"),
-        "idle": idle_mask(plots, as_of=as_of).to_numpy(),
-    })
+    p = pd.DataFrame(
+        {
+            by: plots[by].astype("string"),
+            "status": plots["status"].astype("string"),
+            "area_ha": plots["area_ha"]
+            if "area_ha" in plots.columns
+            else area_ha(plots),
+            "project": plots["project"].astype("string").str.strip().replace("", pd.NA),
+            "investment_kzt": pd.to_numeric(plots["investment_kzt"]).fillna(0.0),
+            "jobs_planned": pd.to_numeric(plots["jobs_planned"])
+            .fillna(0)
+            .astype("int64"),
+            "jobs_created": pd.to_numeric(plots["jobs_created"])
+            .fillna(0)
+            .astype("int64"),
+            "idle": idle_mask(plots, as_of=as_of).to_numpy(),
+        }
+    )
     p = p[p[by].notna()]
     g = p.groupby(by, sort=False)
-    out = pd.DataFrame({
-        "plots": g.size(),
-        "plots_free": g["status"].agg(lambda s: int((s == "free").sum())),
-        "plots_allocated": g["status"].agg(lambda s: int((s == "allocated").sum())),
-        "plots_construction": g["status"].agg(lambda s: int((s == "construction").sum())),
-        "plots_operating": g["status"].agg(lambda s: int((s == "operating").sum())),
-        "plots_area_ha": g["area_ha"].sum(),
-        "taken_ha": p.assign(t=p["area_ha"].where(p["status"] != "free", 0.0))
-        .groupby(by, sort=False)["t"].sum(),
-        "projects": g["project"].nunique(),
-        "investment_kzt": g["investment_kzt"].sum(),
-        "jobs_planned": g["jobs_planned"].sum(),
-        "jobs_created": g["jobs_created"].sum(),
-        "idle_plots": g["idle"].sum(),
-        "idle_ha": p.assign(t=p["area_ha"].where(p["idle"], 0.0))
-        .groupby(by, sort=False)["t"].sum(),
-    })
+    out = pd.DataFrame(
+        {
+            "plots": g.size(),
+            "plots_free": g["status"].agg(lambda s: int((s == "free").sum())),
+            "plots_allocated": g["status"].agg(lambda s: int((s == "allocated").sum())),
+            "plots_construction": g["status"].agg(
+                lambda s: int((s == "construction").sum())
+            ),
+            "plots_operating": g["status"].agg(lambda s: int((s == "operating").sum())),
+            "plots_area_ha": g["area_ha"].sum(),
+            "taken_ha": p.assign(t=p["area_ha"].where(p["status"] != "free", 0.0))
+            .groupby(by, sort=False)["t"]
+            .sum(),
+            "projects": g["project"].nunique(),
+            "investment_kzt": g["investment_kzt"].sum(),
+            "jobs_planned": g["jobs_planned"].sum(),
+            "jobs_created": g["jobs_created"].sum(),
+            "idle_plots": g["idle"].sum(),
+            "idle_ha": p.assign(t=p["area_ha"].where(p["idle"], 0.0))
+            .groupby(by, sort=False)["t"]
+            .sum(),
+        }
+    )
     return out
 
 
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
     """Fill empty groups, then derive the percentage columns."""
-    counts = ["plots", "plots_free", "plots_allocated", "plots_construction",
-              "plots_operating", "projects", "jobs_planned", "jobs_created", "idle_plots"]
+    counts = [
+        "plots",
+        "plots_free",
+        "plots_allocated",
+        "plots_construction",
+        "plots_operating",
+        "projects",
+        "jobs_planned",
+        "jobs_created",
+        "idle_plots",
+    ]
     for col in counts:
         table[col] = table[col].fillna(0).astype("int64")
     for col in ("plots_area_ha", "taken_ha", "investment_kzt", "idle_ha"):
         table[col] = table[col].fillna(0.0).astype("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
-        table["occupancy_pct"] = (100.0 * table["taken_ha"] / table["plots_area_ha"]).where(
-            table["plots_area_ha"] > 0)
+        table["occupancy_pct"] = (
+            100.0 * table["taken_ha"] / table["plots_area_ha"]
+        ).where(table["plots_area_ha"] > 0)
         table["jobs_created_pct"] = (
-            100.0 * table["jobs_created"] / table["jobs_planned"]).where(table["jobs_planned"] > 0)
+            100.0 * table["jobs_created"] / table["jobs_planned"]
+        ).where(table["jobs_planned"] > 0)
     return table.drop(columns=["taken_ha"])
 
 
@@ -112,23 +150,39 @@ def zone_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFrame:
     """
     zones = dataset.zones
     figures = _plot_figures(dataset.plots, "zone_id", as_of=as_of)
-    base = pd.DataFrame({
-        "zone_id": zones["zone_id"].astype("string").to_numpy(),
-        "name": zones["name"].astype("string").to_numpy(),
-        "district": zones["district"].astype("string").to_numpy(),
-        "kind": zones["kind"].astype("string").to_numpy(),
-        "established": zones["established"].to_numpy() if "established" in zones else pd.NA,
-        "area_ha": (zones["area_ha"] if "area_ha" in zones else area_ha(zones)).to_numpy(),
-    })
+    base = pd.DataFrame(
+        {
+            "zone_id": zones["zone_id"].astype("string").to_numpy(),
+            "name": zones["name"].astype("string").to_numpy(),
+            "district": zones["district"].astype("string").to_numpy(),
+            "kind": zones["kind"].astype("string").to_numpy(),
+            "established": zones["established"].to_numpy()
+            if "established" in zones
+            else pd.NA,
+            "area_ha": (
+                zones["area_ha"] if "area_ha" in zones else area_ha(zones)
+            ).to_numpy(),
+        }
+    )
     table = base.join(figures, on="zone_id")
     table = _finish(table)
     if "budget_kzt" in zones.columns and zones["budget_kzt"].notna().any():
         table["budget_kzt"] = pd.to_numeric(zones["budget_kzt"]).to_numpy()
         table["investment_per_budget_kzt"] = (
-            table["investment_kzt"] / table["budget_kzt"]).where(table["budget_kzt"] > 0)
-    cols = ["zone_id", "name", "district", "kind", "established", "area_ha",
-            *KPI_COLUMNS]
-    extra = [c for c in ("budget_kzt", "investment_per_budget_kzt") if c in table.columns]
+            table["investment_kzt"] / table["budget_kzt"]
+        ).where(table["budget_kzt"] > 0)
+    cols = [
+        "zone_id",
+        "name",
+        "district",
+        "kind",
+        "established",
+        "area_ha",
+        *KPI_COLUMNS,
+    ]
+    extra = [
+        c for c in ("budget_kzt", "investment_per_budget_kzt") if c in table.columns
+    ]
     return table[cols + extra].reset_index(drop=True)
 
 
@@ -162,25 +216,41 @@ def district_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFr
     zones = dataset.zones
     names = dataset.districts["district"].astype("string")
     z_area = zones["area_ha"] if "area_ha" in zones else area_ha(zones)
-    zstats = pd.DataFrame({"district": zones["district"].astype("string"),
-                           "area": z_area}).groupby("district")["area"].agg(["size", "sum"])
+    zstats = (
+        pd.DataFrame({"district": zones["district"].astype("string"), "area": z_area})
+        .groupby("district")["area"]
+        .agg(["size", "sum"])
+    )
     figures = _plot_figures(dataset.plots, "district", as_of=as_of)
     table = pd.DataFrame({"district": names.to_numpy()})
     table["zones"] = table["district"].map(zstats["size"]).fillna(0).astype("int64")
-    table["zones_ha"] = table["district"].map(zstats["sum"]).fillna(0.0).astype("float64")
+    table["zones_ha"] = (
+        table["district"].map(zstats["sum"]).fillna(0.0).astype("float64")
+    )
     table = table.join(figures, on="district")
     table = _finish(table)
     # Region total: sum the counts; recompute distinct projects and percentages.
     plots = dataset.plots
     total = {c: table[c].sum() for c in table.columns if c not in ("district",)}
     total["district"] = TOTAL_LABEL
-    total["projects"] = int(plots["project"].astype("string").str.strip()
-                            .replace("", pd.NA).nunique())
-    total["occupancy_pct"] = (100.0 * (total["plots_area_ha"] - plots.loc[
-        plots["status"] == "free", "area_ha"].sum()) / total["plots_area_ha"]
-        if total["plots_area_ha"] > 0 else np.nan)
-    total["jobs_created_pct"] = (100.0 * total["jobs_created"] / total["jobs_planned"]
-                                 if total["jobs_planned"] > 0 else np.nan)
+    total["projects"] = int(
+        plots["project"].astype("string").str.strip().replace("", pd.NA).nunique()
+    )
+    total["occupancy_pct"] = (
+        100.0
+        * (
+            total["plots_area_ha"]
+            - plots.loc[plots["status"] == "free", "area_ha"].sum()
+        )
+        / total["plots_area_ha"]
+        if total["plots_area_ha"] > 0
+        else np.nan
+    )
+    total["jobs_created_pct"] = (
+        100.0 * total["jobs_created"] / total["jobs_planned"]
+        if total["jobs_planned"] > 0
+        else np.nan
+    )
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     cols = ["district", "zones", "zones_ha", *KPI_COLUMNS]
     return table[cols]

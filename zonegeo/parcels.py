@@ -21,8 +21,18 @@ if TYPE_CHECKING:
 __all__ = ["IDLE_COLUMNS", "area_ha", "idle_mask", "idle_plots", "to_timestamp"]
 
 #: Columns of the table :func:`idle_plots` returns, in order.
-IDLE_COLUMNS = ("plot_id", "investor", "project", "sector", "zone_id", "district", "area_ha",
-                "allocated_on", "build_by", "days_overdue")
+IDLE_COLUMNS = (
+    "plot_id",
+    "investor",
+    "project",
+    "sector",
+    "zone_id",
+    "district",
+    "area_ha",
+    "allocated_on",
+    "build_by",
+    "days_overdue",
+)
 
 
 def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
@@ -47,7 +57,9 @@ def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     >>> import geopandas as gpd
     >>> from shapely.geometry import box
     >>> # 100 m x 100 m in UTM 42N near Turkistan; UTM shrinks lengths there by 0.03 %
-    >>> square = gpd.GeoSeries([box(600_000, 4_790_000, 600_100, 4_790_100)], crs="EPSG:32642")
+    >>> square = gpd.GeoSeries(
+    ...     [box(600_000, 4_790_000, 600_100, 4_790_100)], crs="EPSG:32642"
+    ... )
     >>> round(float(area_ha(square).iloc[0]), 4)
     1.0006
     """
@@ -58,7 +70,9 @@ def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     if len(geo) == 0:
         return pd.Series([], index=geo.index, dtype="float64", name="area_ha")
     projected = geo.to_crs(equal_area_crs(geo))
-    return pd.Series(projected.area.to_numpy() / 10_000.0, index=geo.index, name="area_ha")
+    return pd.Series(
+        projected.area.to_numpy() / 10_000.0, index=geo.index, name="area_ha"
+    )
 
 
 def to_timestamp(value: object | None) -> pd.Timestamp:
@@ -97,8 +111,12 @@ def idle_mask(
     -------
     Series of bool aligned on ``plots.index``.
     """
-    require_columns(plots, ("status", "build_by"), what="plots",
-                    fix="read plots with zonegeo.read_plots")
+    require_columns(
+        plots,
+        ("status", "build_by"),
+        what="plots",
+        fix="read plots with zonegeo.read_plots",
+    )
     if grace_days < 0:
         msg = f"grace_days must be 0 or more, got {grace_days!r}"
         raise ValidationError(msg)
@@ -153,5 +171,7 @@ def idle_plots(
         if col not in out.columns:
             out[col] = pd.NA
     cols = [*IDLE_COLUMNS, out.geometry.name]
-    order = np.lexsort((out["plot_id"].astype(str).to_numpy(), -out["days_overdue"].to_numpy()))
+    order = np.lexsort(
+        (out["plot_id"].astype(str).to_numpy(), -out["days_overdue"].to_numpy())
+    )
     return out[cols].iloc[order]

@@ -111,15 +111,24 @@ DISTRICTS = LayerSchema(
     name="districts",
     id_column="district",
     columns=(
-        Column("district", "string", required=True, nullable=False,
-               description="Unique English name, e.g. 'Sauran'"),
+        Column(
+            "district",
+            "string",
+            required=True,
+            nullable=False,
+            description="Unique English name, e.g. 'Sauran'",
+        ),
         Column("name_kk", "string", description="Name in Kazakh"),
         Column("name_ru", "string", description="Name in Russian"),
         Column("seat", "string", description="Administrative centre (town or village)"),
         Column("seat_lon", "float", description="Longitude of the seat, degrees"),
         Column("seat_lat", "float", description="Latitude of the seat, degrees"),
-        Column("status", "string", allowed=("district", "city"),
-               description="'district' or 'city' (a city of district status)"),
+        Column(
+            "status",
+            "string",
+            allowed=("district", "city"),
+            description="'district' or 'city' (a city of district status)",
+        ),
     ),
     geometry_types=POLYGONAL,
 )
@@ -128,16 +137,35 @@ ZONES = LayerSchema(
     name="zones",
     id_column="zone_id",
     columns=(
-        Column("zone_id", "string", required=True, nullable=False,
-               description="Unique zone identifier"),
+        Column(
+            "zone_id",
+            "string",
+            required=True,
+            nullable=False,
+            description="Unique zone identifier",
+        ),
         Column("name", "string", required=True, description="Zone name"),
-        Column("district", "string", required=True, nullable=False,
-               description="District (English name) the zone lies in"),
-        Column("kind", "string", required=True, allowed=ZONE_KINDS, nullable=False,
-               description="regional, private, small_park or small_site"),
+        Column(
+            "district",
+            "string",
+            required=True,
+            nullable=False,
+            description="District (English name) the zone lies in",
+        ),
+        Column(
+            "kind",
+            "string",
+            required=True,
+            allowed=ZONE_KINDS,
+            nullable=False,
+            description="regional, private, small_park or small_site",
+        ),
         Column("established", "year", description="Year the zone was created"),
-        Column("budget_kzt", "float",
-               description="Public budget spent on the zone, KZT (optional)"),
+        Column(
+            "budget_kzt",
+            "float",
+            description="Public budget spent on the zone, KZT (optional)",
+        ),
     ),
     geometry_types=POLYGONAL,
     computed=("area_ha",),
@@ -147,22 +175,47 @@ PLOTS = LayerSchema(
     name="plots",
     id_column="plot_id",
     columns=(
-        Column("plot_id", "string", required=True, nullable=False,
-               description="Unique plot identifier"),
-        Column("zone_id", "string", description="Zone of the plot; empty outside zones"),
-        Column("district", "string", required=True, nullable=False,
-               description="District (English name)"),
-        Column("status", "string", required=True, allowed=PLOT_STATUSES,
-               nullable=False, description="free, allocated, construction, operating"),
+        Column(
+            "plot_id",
+            "string",
+            required=True,
+            nullable=False,
+            description="Unique plot identifier",
+        ),
+        Column(
+            "zone_id", "string", description="Zone of the plot; empty outside zones"
+        ),
+        Column(
+            "district",
+            "string",
+            required=True,
+            nullable=False,
+            description="District (English name)",
+        ),
+        Column(
+            "status",
+            "string",
+            required=True,
+            allowed=PLOT_STATUSES,
+            nullable=False,
+            description="free, allocated, construction, operating",
+        ),
         Column("investor", "string", description="Investor (company) holding the plot"),
-        Column("project", "string", description="Project name; one project may hold several plots"),
+        Column(
+            "project",
+            "string",
+            description="Project name; one project may hold several plots",
+        ),
         Column("sector", "string", description="Industry sector of the project"),
-        Column("investment_kzt", "float", description="Investment of the project on this plot, KZT"),
+        Column(
+            "investment_kzt",
+            "float",
+            description="Investment of the project on this plot, KZT",
+        ),
         Column("jobs_planned", "int", description="Jobs planned on this plot"),
         Column("jobs_created", "int", description="Jobs created so far on this plot"),
         Column("allocated_on", "date", description="Date the plot was allocated"),
-        Column("build_by", "date",
-               description="Date by which construction must start"),
+        Column("build_by", "date", description="Date by which construction must start"),
     ),
     geometry_types=POLYGONAL,
     computed=("area_ha",),
@@ -172,13 +225,27 @@ INFRASTRUCTURE = LayerSchema(
     name="infrastructure",
     id_column="infra_id",
     columns=(
-        Column("infra_id", "string", required=True, nullable=False,
-               description="Unique feature identifier"),
-        Column("kind", "string", required=True, allowed=INFRA_KINDS, nullable=False,
-               description="gas, electricity or water"),
-        Column("subtype", "string",
-               description="e.g. gas_pipeline, gas_distribution_station, substation, "
-               "power_line, water_main, water_intake"),
+        Column(
+            "infra_id",
+            "string",
+            required=True,
+            nullable=False,
+            description="Unique feature identifier",
+        ),
+        Column(
+            "kind",
+            "string",
+            required=True,
+            allowed=INFRA_KINDS,
+            nullable=False,
+            description="gas, electricity or water",
+        ),
+        Column(
+            "subtype",
+            "string",
+            description="e.g. gas_pipeline, gas_distribution_station, substation, "
+            "power_line, water_main, water_intake",
+        ),
         Column("name", "string", description="Name of the feature"),
         Column("capacity", "float", description="Design capacity, in `unit`"),
         Column("spare_capacity", "float", description="Capacity still free, in `unit`"),
@@ -203,8 +270,12 @@ EXCLUSIONS = LayerSchema(
     id_column=None,
     columns=(
         Column("name", "string", required=True, description="Name of the area"),
-        Column("reason", "string", required=True,
-               description="Why it is excluded, e.g. 'protected area', 'water body'"),
+        Column(
+            "reason",
+            "string",
+            required=True,
+            description="Why it is excluded, e.g. 'protected area', 'water body'",
+        ),
         Column("buffer_m", "float", description="Extra buffer around it, metres"),
     ),
     geometry_types=POLYGONAL,
@@ -212,5 +283,8 @@ EXCLUSIONS = LayerSchema(
 
 #: Every layer schema by layer name.
 LAYERS: MappingProxyType[str, LayerSchema] = MappingProxyType(
-    {s.name: s for s in (DISTRICTS, ZONES, PLOTS, INFRASTRUCTURE, SETTLEMENTS, EXCLUSIONS)}
+    {
+        s.name: s
+        for s in (DISTRICTS, ZONES, PLOTS, INFRASTRUCTURE, SETTLEMENTS, EXCLUSIONS)
+    }
 )

@@ -11,12 +11,19 @@ from tests._need import need
 
 pytestmark = [pytest.mark.notebook, pytest.mark.e2e]
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted(
+    (Path(__file__).resolve().parents[2] / "notebooks").glob("[0-9][0-9]_*.ipynb")
+)
 
 
 def test_four_notebooks_present() -> None:
     names = [p.stem for p in NOTEBOOKS]
-    assert names == ["01_quickstart", "02_infrastructure", "03_site_proposals", "04_idle_plots"]
+    assert names == [
+        "01_quickstart",
+        "02_infrastructure",
+        "03_site_proposals",
+        "04_idle_plots",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -33,11 +40,21 @@ def test_notebook_runs(path: Path, tmp_path: Path) -> None:
     nbclient = need("nbclient")
     need("ipykernel")
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     client.execute()  # raises CellExecutionError on the first failing cell
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    outputs = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    ]
     assert not [o for o in outputs if o.get("output_type") == "error"]
-    warned = [o["text"] for o in outputs if o.get("name") == "stderr" and "Warning" in o["text"]]
+    warned = [
+        o["text"]
+        for o in outputs
+        if o.get("name") == "stderr" and "Warning" in o["text"]
+    ]
     assert not warned, f"{path.name} printed warnings: {warned}"
     assert outputs, "the notebook printed nothing"

@@ -14,24 +14,70 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_wheel_bundles_demo(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path / "whl"), str(ROOT)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "whl"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     wheel = next((tmp_path / "whl").glob("zonegeo-*.whl"))
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
-                    str(target), str(wheel)], check=True, capture_output=True)
-    code = ("import zonegeo, zonegeo.datasets as d; ds = zonegeo.load_demo(); "
-            "print(zonegeo.__file__); print(d.get_path()); print(len(ds.plots))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True,
-                         capture_output=True, text=True,
-                         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "import zonegeo, zonegeo.datasets as d; ds = zonegeo.load_demo(); "
+        "print(zonegeo.__file__); print(d.get_path()); print(len(ds.plots))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
     module, data, n = out.stdout.split()
     assert module.startswith(str(target))
     assert data.startswith(str(target))  # not the source tree's data/
     assert int(n) > 0
-    demo = subprocess.run([sys.executable, "-m", "zonegeo", "demo", "--basemap", "none", "-o",
-                           str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True,
-                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
+    demo = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "zonegeo",
+            "demo",
+            "--basemap",
+            "none",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+    )
     assert demo.returncode == 0, demo.stderr
     assert (tmp_path / "out" / "atlas" / "index.html").exists()

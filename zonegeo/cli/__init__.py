@@ -17,7 +17,9 @@ __all__ = ["cli", "main"]
 @click.group(cls=ZonegeoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(message=version_text(), version="")
 @click.option("--debug", is_flag=True, help="Show tracebacks for data errors.")
-@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "-v", "--verbose", count=True, help="More log output (-v info, -vv debug)."
+)
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, verbose: int) -> None:
     """Plan industrial zones: plots, infrastructure access, site ranking and maps."""

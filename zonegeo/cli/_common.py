@@ -32,7 +32,13 @@ def version_text() -> str:
 
 def configure_logging(verbose: int) -> None:
     """Send zonegeo's log records to stderr at a level set by ``-v``."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    level = (
+        logging.WARNING
+        if verbose == 0
+        else logging.INFO
+        if verbose == 1
+        else logging.DEBUG
+    )
     logger = logging.getLogger("zonegeo")
     logger.setLevel(level)
     if not any(getattr(h, "_zonegeo_cli", False) for h in logger.handlers):

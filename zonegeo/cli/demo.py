@@ -36,13 +36,28 @@ def _scenario_path() -> Path:
 
 
 @click.command()
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out/demo"), show_default=True,
-              help="Folder for the demo's outputs.")
-@click.option("--as-of", default="2025-02-01", show_default=True,
-              help="Reference date for idle plots (the date of the source articles).")
-@click.option("--basemap", type=click.Choice(["osm", "esri", "none"]), default="osm",
-              show_default=True, help="Basemap of the atlas pages (tiles need the network).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out/demo"),
+    show_default=True,
+    help="Folder for the demo's outputs.",
+)
+@click.option(
+    "--as-of",
+    default="2025-02-01",
+    show_default=True,
+    help="Reference date for idle plots (the date of the source articles).",
+)
+@click.option(
+    "--basemap",
+    type=click.Choice(["osm", "esri", "none"]),
+    default="osm",
+    show_default=True,
+    help="Basemap of the atlas pages (tiles need the network).",
+)
 def demo(out_dir: Path, as_of: str, basemap: str) -> None:
     """Run the main job on the bundled demo data and say where the output is."""
     import zonegeo
@@ -52,41 +67,80 @@ def demo(out_dir: Path, as_of: str, basemap: str) -> None:
     click.echo(f"Loaded the demo dataset: {ds!r}")
 
     kpis = zonegeo.district_kpis(ds, as_of=as_of)
-    shown = kpis[["district", "zones", "zones_ha", "plots", "plots_free", "occupancy_pct",
-                  "projects", "investment_kzt", "jobs_planned", "jobs_created", "idle_plots"]]
-    shown = shown.assign(zones_ha=shown["zones_ha"].round(1),
-                         occupancy_pct=shown["occupancy_pct"].round(1),
-                         investment_kzt=(shown["investment_kzt"] / 1e9).round(2)).rename(
-                             columns={"investment_kzt": "investment_bn_kzt"})
+    shown = kpis[
+        [
+            "district",
+            "zones",
+            "zones_ha",
+            "plots",
+            "plots_free",
+            "occupancy_pct",
+            "projects",
+            "investment_kzt",
+            "jobs_planned",
+            "jobs_created",
+            "idle_plots",
+        ]
+    ]
+    shown = shown.assign(
+        zones_ha=shown["zones_ha"].round(1),
+        occupancy_pct=shown["occupancy_pct"].round(1),
+        investment_kzt=(shown["investment_kzt"] / 1e9).round(2),
+    ).rename(columns={"investment_kzt": "investment_bn_kzt"})
     _show(f"District KPIs (idle plots as of {as_of})", shown)
 
     sauran = ds.district("Sauran")
     plots = zonegeo.connection_costs(
-        zonegeo.infrastructure_distances(sauran.plots, sauran.infrastructure))
-    by_zone = plots.groupby("zone_id", dropna=False).agg(
-        plots=("plot_id", "size"), gas_m=("dist_gas_m", "median"),
-        electricity_m=("dist_electricity_m", "median"), water_m=("dist_water_m", "median"),
-        cost_mn_kzt=("cost_total_kzt", "median")).reset_index()
+        zonegeo.infrastructure_distances(sauran.plots, sauran.infrastructure)
+    )
+    by_zone = (
+        plots.groupby("zone_id", dropna=False)
+        .agg(
+            plots=("plot_id", "size"),
+            gas_m=("dist_gas_m", "median"),
+            electricity_m=("dist_electricity_m", "median"),
+            water_m=("dist_water_m", "median"),
+            cost_mn_kzt=("cost_total_kzt", "median"),
+        )
+        .reset_index()
+    )
     by_zone["zone_id"] = by_zone["zone_id"].fillna("(outside zones)")
     by_zone["cost_mn_kzt"] = by_zone["cost_mn_kzt"] / 1e6
-    _show("Sauran district: median distance from plots to infrastructure (m) and cost to "
-          "connect (million KZT)", by_zone.round(0))
+    _show(
+        "Sauran district: median distance from plots to infrastructure (m) and cost to "
+        "connect (million KZT)",
+        by_zone.round(0),
+    )
     distances_path = zonegeo.write_layer(plots, out_dir / "sauran_plot_distances.gpkg")
 
     scenario = zonegeo.load_scenario(_scenario_path())
     ranking = zonegeo.run_scenario(scenario, ds)
     top = ranking[ranking["eligible"]].head(5)
-    _show(f"Scenario {scenario.name!r}: the five best candidate sites",
-          top[["rank", "candidate_id", "score", "dist_gas_m", "dist_electricity_m",
-               "dist_water_m"]].round(3))
+    _show(
+        f"Scenario {scenario.name!r}: the five best candidate sites",
+        top[
+            [
+                "rank",
+                "candidate_id",
+                "score",
+                "dist_gas_m",
+                "dist_electricity_m",
+                "dist_water_m",
+            ]
+        ].round(3),
+    )
     ranking_path = zonegeo.write_layer(ranking, out_dir / "sauran_ranking.gpkg")
 
     report_path = zonegeo.write_report(ds, out_dir / "kpi_report.xlsx", as_of=as_of)
-    index = zonegeo.write_atlas(ds, out_dir / "atlas", ranking=ranking, as_of=as_of,
-                                basemap=basemap)
+    index = zonegeo.write_atlas(
+        ds, out_dir / "atlas", ranking=ranking, as_of=as_of, basemap=basemap
+    )
 
     click.echo("\nOutputs:")
-    for label, path in (("KPI report", report_path), ("Sauran distances", distances_path),
-                        ("Sauran ranking", ranking_path)):
+    for label, path in (
+        ("KPI report", report_path),
+        ("Sauran distances", distances_path),
+        ("Sauran ranking", ranking_path),
+    ):
         click.echo(f"  {label:<17} {Path(path).resolve()}")
     click.echo(f"\nOpen the atlas (works offline): {Path(index).resolve()}")
