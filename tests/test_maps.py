@@ -392,6 +392,24 @@ def test_ranked_sites_with_rank_labels_and_popups(ds: zonegeo.Dataset) -> None:
     assert s1["In the top 3, % of weight draws"] == "95\u00a0%"
 
 
+def test_candidate_sites_are_coloured_by_score(ds: zonegeo.Dataset) -> None:
+    m = district_map(
+        ds, "Sauran", basemap="none", ranking=hand_ranking(ds), rank_labels=1
+    )
+    cand = _layer(m, "zg-candidate")
+    styles = cand.spec["styles"]
+    by_site = {
+        _popup(cand, f)["Site"]: styles[f["properties"]["s"]] for f in cand.features
+    }
+    assert by_site["H-1"]["weight"] == 2.5  # the best site: thick outline
+    assert by_site["S-1"]["weight"] == by_site["S-2"]["weight"] == 0.6
+    assert by_site["H-1"]["fillColor"].upper() == "#FDE725"  # highest: top of viridis
+    assert by_site["S-2"]["fillColor"].upper() == "#440154"  # lowest score
+    assert [f["properties"]["l"] for f in cand.spec["labels"]["data"]["features"]] == [
+        "1"
+    ]
+
+
 def test_color_by_a_ranking_column(ds: zonegeo.Dataset) -> None:
     m = district_map(
         ds, "Sauran", basemap="none", ranking=hand_ranking(ds), color_by="score"
@@ -557,7 +575,14 @@ def test_column_labels_and_numbers() -> None:
 
 
 def test_every_label_exists_in_every_language() -> None:
-    for table in (_i18n._LABELS, _i18n._STATUS, _i18n._ZONE_KINDS, _i18n._INFRA_KINDS):
+    tables = (
+        _i18n._LABELS,
+        _i18n._STATUS,
+        _i18n._ZONE_KINDS,
+        _i18n._INFRA_KINDS,
+        _i18n._TARGETS,
+    )
+    for table in tables:
         for key, entry in table.items():
             assert set(entry) == set(_i18n.LANGS), key
             assert all(v.strip() for v in entry.values()), key

@@ -280,6 +280,20 @@ _LABELS: MappingProxyType[str, MappingProxyType[str, str]] = _T(
                 "ru": "Вклад: {column}",
             }
         ),
+        "population_within": _T(
+            {
+                "en": "Population within {km} km",
+                "kk": "{km} км радиустағы халық",
+                "ru": "Население в радиусе {km} км",
+            }
+        ),
+        "nearest_settlement": _T(
+            {
+                "en": "Nearest settlement",
+                "kk": "Ең жақын елді мекен",
+                "ru": "Ближайший населённый пункт",
+            }
+        ),
         # KPI table columns
         "zones_count": _T({"en": "Zones", "kk": "Аймақтар", "ru": "Зоны"}),
         "zones_ha": _T({"en": "Zones, ha", "kk": "Аймақтар, га", "ru": "Зоны, га"}),
@@ -374,11 +388,24 @@ _INFRA_KINDS: MappingProxyType[str, MappingProxyType[str, str]] = _T(
     }
 )
 
+#: What else a distance can be measured to (``dist_settlement_m``, ``dist_centre_m``).
+_TARGETS: MappingProxyType[str, MappingProxyType[str, str]] = _T(
+    {
+        "settlement": _T(
+            {"en": "Settlement", "kk": "Елді мекен", "ru": "Населённый пункт"}
+        ),
+        "centre": _T(
+            {"en": "District centre", "kk": "Аудан орталығы", "ru": "Районный центр"}
+        ),
+    }
+)
+
 _FAMILIES = (
     (re.compile(r"^dist_(\w+?)_m$"), "dist_kind_m", "kind"),
     (re.compile(r"^nearest_(\w+?)_id$"), "nearest_kind_id", "kind"),
     (re.compile(r"^cost_(\w+?)_kzt$"), "cost_kind_kzt", "kind"),
     (re.compile(r"^contrib_(\w+)$"), "contrib", "column"),
+    (re.compile(r"^population_within_(\d+(?:\.\d+)?)km$"), "population_within", "km"),
 )
 
 
@@ -433,6 +460,8 @@ def column_label(column: str, lang: str) -> str:
     'Distance to gas, m'
     >>> column_label("contrib_dist_gas_m", "en")
     'Contribution: Distance to gas, m'
+    >>> column_label("population_within_15km", "ru")
+    'Население в радиусе 15 км'
     """
     if column in _LABELS:
         return label(column, lang)
@@ -440,11 +469,17 @@ def column_label(column: str, lang: str) -> str:
         match = pattern.match(column)
         if match:
             inner = match.group(1)
-            value = (
-                column_label(inner, lang)
-                if part == "column"
-                else kind_label(inner, lang)
-            )
+            if part == "column":
+                value = column_label(inner, lang)
+            elif part == "km":
+                value = inner
+            else:
+                entry = _TARGETS.get(inner)
+                value = (
+                    (entry.get(lang) or entry["en"])
+                    if entry
+                    else kind_label(inner, lang)
+                )
             if part == "kind" and lang == "en":
                 value = value.lower()
             return label(key, lang).format(**{part: value})

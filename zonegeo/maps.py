@@ -153,13 +153,8 @@ _SETTLEMENT = {
     "fillColor": "#FFFFFF",
     "fillOpacity": 1.0,
 }
-_CANDIDATE = {
-    "color": "#000000",
-    "weight": 3,
-    "opacity": 1.0,
-    "fillColor": "#FFFFFF",
-    "fillOpacity": 0.0,
-}
+_CANDIDATE = {"color": "#333333", "weight": 0.6, "opacity": 0.9, "fillOpacity": 0.65}
+_CANDIDATE_TOP = {"color": "#000000", "weight": 2.5, "opacity": 1.0, "fillOpacity": 0.8}
 _EXCLUDED = {
     "color": "#7F7F7F",
     "weight": 1.5,
@@ -343,6 +338,7 @@ def _ordered_columns(columns: Sequence[str], first: Sequence[str]) -> list[str]:
 
     cols += kinds("dist_", "_m")
     cols += kinds("nearest_", "_id")
+    cols += [c for c in ("nearest_settlement",) if c in columns and c not in cols]
     cols += [c for c in kinds("cost_", "_kzt") if c != "cost_total_kzt"]
     cols += [
         c for c in ("cost_total_kzt", "score", "rank") if c in columns and c not in cols
@@ -1110,9 +1106,26 @@ def _candidate_layers(
         order = ranks[eligible].to_numpy()
         best = np.argsort(np.where(np.isnan(order), np.inf, order), kind="stable")
         top = [int(i) for i in best[: max(rank_labels, 0)] if not np.isnan(order[i])]
+        # fill: score classes (viridis); the best sites also get a thick outline
+        classes, edges = _classify(
+            frame.loc[eligible, "score"], scheme="quantiles", k=5
+        )
+        n = max(len(edges) - 1, 1)
+        palette = _colors(n)
+        styles = [_polygon_style(_CANDIDATE, fillColor=c) for c in palette]
+        styles += [_polygon_style(_CANDIDATE_TOP, fillColor=c) for c in palette]
+        styles.append(_polygon_style(_CANDIDATE, fillColor=NO_DATA_COLOR))
+        is_top = np.zeros(len(order), dtype=bool)
+        is_top[top] = True
+        style_idx = [
+            2 * n if c < 0 else int(c) + (n if t else 0)
+            for c, t in zip(classes, is_top, strict=True)
+        ]
         spec: dict[str, Any] = {
-            "data": _collection(geo, values=subset(eligible), simplify_m=simplify_m),
-            "styles": [_CANDIDATE],
+            "data": _collection(
+                geo, values=subset(eligible), styles=style_idx, simplify_m=simplify_m
+            ),
+            "styles": styles,
             "fields": labels,
             "title": _text(_i18n.label("candidates", lang)),
             "tooltip": [columns.index("rank"), columns.index(id_col)],
@@ -1132,15 +1145,18 @@ def _candidate_layers(
                 spec, name=_unique_name(m, _i18n.label("candidates", lang), suffix)
             )
         )
-        legend_items.append(
-            _legend_item(
-                _i18n.label("candidates", lang),
-                "polygon",
-                stroke="#000000",
-                weight=3,
-                fillOpacity=0,
+        score = _i18n.column_label("score", lang)
+        for i, colour in enumerate(palette):
+            lo, hi = (edges[i], edges[i + 1]) if len(edges) > i + 1 else (edges[0],) * 2
+            span = (
+                f"{_i18n.format_number(lo, lang, decimals=2)}"
+                f"\u2013{_i18n.format_number(hi, lang, decimals=2)}"
             )
-        )
+            legend_items.append(
+                _legend_item(
+                    f"{score} {span}", "polygon", fill=colour, stroke="#333333"
+                )
+            )
         if top:
             legend_items.append(_legend_item(_i18n.label("rank_label", lang), "rank"))
     if (~eligible).any():

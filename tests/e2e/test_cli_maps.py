@@ -174,3 +174,21 @@ def test_atlas_command(data_dir: Path, tmp_path: Path) -> None:
         "sauran.html",
     ]
 
+
+def test_map_of_a_demo_scenario(tmp_path: Path) -> None:
+    out = tmp_path / "scenario.html"
+    scenario = ROOT / "scenarios" / "sauran_50ha_topsis.toml"
+    result = _run(
+        "map",
+        "--scenario",
+        str(scenario),
+        "-o",
+        str(out),
+        "--basemap",
+        "none",
+        "--as-of",
+        "2025-02-01",
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Sauran" in text and "zg-candidate" in text and "zg-rank-label" in text

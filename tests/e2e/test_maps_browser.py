@@ -381,3 +381,38 @@ def test_self_contained_map_with_osm_tiles_asks_only_for_tiles(
     assert all(u.startswith("https://tile.openstreetmap.org/") for u in opened.blocked)
     assert [e for e in opened.errors if "ERR_FAILED" not in e] == []
     assert opened.drawn() == SAURAN_PLOTS
+
+
+def test_ranked_sites_and_buffers_in_the_browser(
+    browser: Any, hand: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from tests.maps_data import UTM, X0, Y0, hand_ranking
+
+    buffers = gpd.GeoDataFrame(
+        {"rule": ["sanitary"], "distance_m": [500.0], "because": ["class II"]},
+        geometry=[Point(X0 - 1000, Y0 + 3000)],
+        crs=UTM,
+    )
+    m = district_map(
+        hand,
+        "Sauran",
+        basemap="none",
+        as_of=AS_OF,
+        color_by="score",
+        ranking=hand_ranking(hand),
+        buffers=buffers,
+    )
+    path = save_map(m, tmp_path / "ranked.html", self_contained=True)
+    opened = _open(browser, path, plots=SAURAN_PLOTS)
+    assert opened.errors == [] and opened.blocked == []
+    assert opened.drawn("zg-candidate") == 3
+    assert opened.drawn("zg-buffer") == 1
+    labels = opened.js(
+        "Array.from(document.querySelectorAll('.zg-rank-label'))"
+        ".map(e => e.textContent)"
+    )
+    assert sorted(labels) == ["1", "2", "3"]
+    opened.shot("hand_ranked.png")
