@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -54,6 +54,7 @@ __all__ = [
     "explode_pieces",
     "nearest_features",
     "project_pieces",
+    "unique",
     "utm_zone_epsg",
 ]
 
@@ -66,7 +67,7 @@ BAND_ABS_M = 0.5
 #: Most (rows x k) cells one k-d tree query may fill, to bound memory.
 _MAX_CELLS = 4_000_000
 #: First number of neighbours asked for.
-_FIRST_K = 8
+_FIRST_K = 4
 
 
 def utm_zone_epsg(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -145,6 +146,13 @@ def explode_pieces(geoms: np.ndarray, positions: np.ndarray) -> Pieces:
     >>> p.feature.tolist(), p.is_point.tolist()
     ([0, 1, 1], [True, False, False])
     """
+    geoms = np.asarray(geoms, dtype=object)
+    if bool(np.all(shapely.get_type_id(geoms) == 0)):  # all Points: no parts to split
+        xy = shapely.get_coordinates(geoms)
+        feature = np.asarray(positions, dtype="int64")
+        order = np.argsort(feature, kind="stable")
+        xy, feature = xy[order], feature[order]
+        return Pieces(xy, xy.copy(), np.ones(len(xy), dtype=bool), feature)
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     feature_of_part = np.asarray(positions, dtype="int64")[part_of]
     coords, vertex_part = shapely.get_coordinates(parts, return_index=True)
@@ -174,8 +182,10 @@ class ProjectedPieces:
 
     Attributes
     ----------
-    geoms : ndarray of shapely geometries
-        Each piece as a Point or a two-vertex LineString, in metres.
+    xy0, xy1 : ndarray, shape (n, 2)
+        Ends of each piece in metres (equal for a point).
+    is_point : ndarray of bool
+        Whether the piece is a point.
     feature : ndarray of int64
         Feature position of each piece.
     anchors : ndarray, shape (m, 2)
@@ -188,19 +198,43 @@ class ProjectedPieces:
         a point): every point of that stretch lies within ``anchor_h`` of it.
     """
 
-    geoms: np.ndarray
+    xy0: np.ndarray
+    xy1: np.ndarray
+    is_point: np.ndarray
     feature: np.ndarray
     anchors: np.ndarray
     anchor_piece: np.ndarray
     anchor_h: np.ndarray
     h_max: float = ANCHOR_HALF_SPACING_M
-    _trees: dict[object, tuple[object, np.ndarray]] = field(
+    _trees: dict[object, tuple[Any, np.ndarray]] = field(
         default_factory=dict, repr=False
     )
+    _geoms: np.ndarray | None = field(default=None, repr=False)
+
+    def geometries(self, pieces: np.ndarray) -> np.ndarray:
+        """Return the pieces as shapely Points and two-vertex LineStrings.
+
+        Geometries are made the first time a piece is a candidate and kept for
+        the life of this object (a zone of one call).
+        """
+        if self._geoms is None:
+            self._geoms = np.full(len(self.feature), None, dtype=object)
+        cache = self._geoms
+        todo = unique(pieces[shapely.is_missing(cache[pieces])])
+        if todo.size:
+            pt = todo[self.is_point[todo]]
+            if pt.size:
+                cache[pt] = shapely.points(self.xy0[pt])
+            seg = todo[~self.is_point[todo]]
+            if seg.size:
+                cache[seg] = shapely.linestrings(
+                    np.stack([self.xy0[seg], self.xy1[seg]], axis=1)
+                )
+        return cache[pieces]
 
     def tree(
         self, key: object, anchor_mask: np.ndarray | None
-    ) -> tuple[object, np.ndarray]:
+    ) -> tuple[Any, np.ndarray]:
         """Return a k-d tree over the anchors in ``anchor_mask`` and their indices.
 
         Trees are kept per ``key`` for the life of this object (one call of
@@ -260,12 +294,6 @@ def project_pieces(
         pieces.is_point[ok],
         pieces.feature[ok],
     )
-    geoms = np.empty(len(feature), dtype=object)
-    if is_point.any():
-        geoms[is_point] = shapely.points(xy0[is_point])
-    seg = ~is_point
-    if seg.any():
-        geoms[seg] = shapely.linestrings(np.stack([xy0[seg], xy1[seg]], axis=1))
     length = np.hypot(*(xy1 - xy0).T)
     n_sub = np.maximum(1, np.ceil(length / (2.0 * half_spacing))).astype("int64")
     n_sub[is_point] = 1
@@ -277,15 +305,34 @@ def project_pieces(
     anchor_h = (length / (2.0 * n_sub))[anchor_piece]
     # A hair of slack for rounding: the bounds below must never cut a true candidate.
     anchor_h = anchor_h * (1.0 + 1e-9) + 1e-9
-    h_max = max(float(half_spacing), float(anchor_h.max())) if anchor_h.size else 0.0
+    h_max = float(anchor_h.max()) if anchor_h.size else 0.0
     return ProjectedPieces(
-        geoms=geoms,
+        xy0=xy0,
+        xy1=xy1,
+        is_point=is_point,
         feature=feature,
         anchors=anchors,
         anchor_piece=anchor_piece,
         anchor_h=anchor_h,
         h_max=h_max,
     )
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """Return the sorted distinct values (``np.unique`` by sorting; see Notes).
+
+    Notes
+    -----
+    numpy 2.4's ``np.unique`` takes seconds on a few million integers here,
+    against milliseconds for a sort.
+
+    Examples
+    --------
+    >>> unique(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    s = np.sort(np.asarray(values))
+    return s[_group_starts(s)]
 
 
 def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
@@ -296,7 +343,7 @@ def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
 
 
 def candidate_pairs(
-    tree: object,
+    tree: Any,
     tree_anchor: np.ndarray,
     pp: ProjectedPieces,
     cx: np.ndarray,
@@ -352,7 +399,7 @@ def candidate_pairs(
             )
             d, i = tree.query(
                 np.column_stack([cx[rows], cy[rows]]),
-                k=k,  # type: ignore[attr-defined]
+                k=k,
                 distance_upper_bound=qbound,
             )
             d = d.reshape(len(rows), k)
@@ -466,7 +513,7 @@ def nearest_features(
     )
     if rows.size == 0:
         return NearestResult(best_feature, best_dist)
-    planar = shapely.distance(geoms[rows], pp.geoms[pieces])
+    planar = shapely.distance(geoms[rows], pp.geometries(pieces))
     starts = _group_starts(rows)
     row_min = np.minimum.reduceat(planar, starts)
     per_pair_min = np.repeat(row_min, np.diff(np.r_[starts, rows.size]))
@@ -478,7 +525,7 @@ def nearest_features(
     geodesic = np.zeros(rows.size)
     apart = planar > 0
     if apart.any():
-        lines = shapely.shortest_line(geoms[rows[apart]], pp.geoms[pieces[apart]])
+        lines = shapely.shortest_line(geoms[rows[apart]], pp.geometries(pieces[apart]))
         xy = shapely.get_coordinates(lines)
         lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
         lon = np.asarray(lon)

@@ -197,7 +197,7 @@ def service_coverage(
             pct = 100.0 * out[k] / out["plots_area_ha"]
         # Sums of the same areas can exceed their total by an ulp: cap at 100.
         out[f"{k}_pct"] = pct.clip(upper=100.0).where(has_area).astype("float64")
-    lacking = []
+    lacking: list[str | None] = []
     for row in out[[f"{k}_pct" for k in INFRA_KINDS]].itertuples(index=False):
         if any(pd.isna(v) for v in row):
             lacking.append(None)

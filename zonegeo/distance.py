@@ -11,7 +11,10 @@ from __future__ import annotations
 import difflib
 import logging
 import math
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -352,7 +355,11 @@ def _prepare(
         )
         raise SchemaError(msg)
     id_text = ids.astype(str).to_numpy(dtype=object)
-    dup = pd.Series(id_text).duplicated(keep=False).to_numpy()
+    dup = (
+        np.zeros(len(id_text), dtype=bool)
+        if pd.Index(id_text, dtype=object).is_unique
+        else pd.Series(id_text, dtype=object).duplicated(keep=False).to_numpy()
+    )
     if dup.any():
         shown = sorted(set(id_text[dup]))
         msg = (
@@ -407,7 +414,7 @@ def _prepare(
             f"of a site"
         )
         raise GeometryError(msg)
-    present = [k for k in INFRA_KINDS if (kind_text == k).any()]
+    present = [k for k in INFRA_KINDS if bool(np.any(kind_text == k))]
     chosen = _kind_list(kinds, present)
     crs = pyproj.CRS(infrastructure.crs)
     to_lonlat = _transformer(crs, pyproj.CRS.from_epsg(4326))
@@ -589,9 +596,9 @@ def _capacity_nearest(
     if free_rows.size:
         groups.append(("all", None, free_rows))
     if needy.size:
-        levels = np.unique(demand[needy])
+        levels = _nearest.unique(demand[needy])
         if levels.size > 8:
-            levels = np.unique(
+            levels = _nearest.unique(
                 np.quantile(demand[needy], np.linspace(0, 1, 9)[:-1], method="lower")
             )
         bucket = np.searchsorted(levels, demand[needy], side="right") - 1
@@ -640,7 +647,7 @@ class _Zone:
         self.to_lonlat = pyproj.Transformer.from_crs(
             crs, pyproj.CRS.from_epsg(4326), always_xy=True
         )
-        self.geod = crs.get_geod()
+        self.geod = crs.get_geod() or pyproj.Geod(ellps="WGS84")
         self._pieces: dict[tuple[str, bool], tuple[ProjectedPieces, bool]] = {}
 
     def project(self, geoms: np.ndarray) -> np.ndarray:
@@ -751,6 +758,7 @@ def _measure(
     max_distance: float | None,
     demands: Mapping[str, np.ndarray] | None,
     progress: Callable[[int], object] | None,
+    threads: int = 1,
 ) -> dict[str, _KindResult]:
     """Nearest feature and geodesic distance per plot and kind, zone by zone.
 
@@ -777,7 +785,41 @@ def _measure(
         (lonlat[:, 0] + lonlat[:, 2]) / 2.0, (lonlat[:, 1] + lonlat[:, 3]) / 2.0
     )
     reach = _WINDOW_M if max_distance is None else max_distance * 1.001 + 1.0
-    for epsg in np.unique(zones):
+    n_threads = min(threads, len(prepared.kinds))
+    with ThreadPoolExecutor(n_threads) if n_threads > 1 else nullcontext() as pool:
+        _measure_zones(
+            plots_geoms=geoms,
+            lonlat=lonlat,
+            zones=zones,
+            src=src,
+            prepared=prepared,
+            reach=reach,
+            out=out,
+            pool=pool,
+            max_distance=max_distance,
+            demands=demands,
+            progress=progress,
+        )
+    return out
+
+
+def _measure_zones(
+    *,
+    plots_geoms: np.ndarray,
+    lonlat: np.ndarray,
+    zones: np.ndarray,
+    src: pyproj.CRS,
+    prepared: _Prepared,
+    reach: float,
+    out: dict[str, _KindResult],
+    pool: ThreadPoolExecutor | None,
+    max_distance: float | None,
+    demands: Mapping[str, np.ndarray] | None,
+    progress: Callable[[int], object] | None,
+) -> None:
+    """Measure every zone group of :func:`_measure`, a chunk of plots at a time."""
+    geoms = plots_geoms
+    for epsg in _nearest.unique(zones):
         rows_in_zone = np.flatnonzero(zones == epsg)
         zone = _Zone(prepared, int(epsg), src, _window(lonlat[rows_in_zone], reach))
         log.info(
@@ -789,7 +831,10 @@ def _measure(
         for start in range(0, rows_in_zone.size, _CHUNK):
             rows = rows_in_zone[start : start + _CHUNK]
             g = zone.project(geoms[rows])
-            for k in prepared.kinds:
+
+            def one_kind(
+                k: str, rows: np.ndarray = rows, g: np.ndarray = g, zone: _Zone = zone
+            ) -> None:
                 demand = (
                     None if demands is None or k not in demands else demands[k][rows]
                 )
@@ -808,9 +853,16 @@ def _measure(
                         capacity=demand is not None,
                         max_distance=max_distance,
                     )
+
+            if pool is None:
+                for k in prepared.kinds:
+                    one_kind(k)
+            else:
+                # Kinds are independent; shapely, pyproj and scipy release the GIL.
+                for future in [pool.submit(one_kind, k) for k in prepared.kinds]:
+                    future.result()
             if progress is not None:
                 progress(int(rows.size))
-    return out
 
 
 def _explain(
@@ -874,8 +926,14 @@ def _distances_frame(
     max_distance: float | None,
     capacity_aware: bool,
     progress: Callable[[int], object] | None = None,
+    threads: int | None = None,
 ) -> gpd.GeoDataFrame:
-    """Measure one in-memory frame (also what each Dask partition runs)."""
+    """Measure one in-memory frame (also what each Dask partition runs).
+
+    ``threads`` measures the kinds side by side (default: one per CPU, at most
+    one per kind); a Dask partition uses one, the cluster runs partitions in
+    parallel. The result never depends on it.
+    """
     _check_plots(plots)
     demands = _demands(plots, prepared) if capacity_aware else None
     replaced = [
@@ -884,7 +942,12 @@ def _distances_frame(
     if replaced:
         log.info("replacing existing column(s) %s", replaced)
     measured = _measure(
-        plots, prepared, max_distance=max_distance, demands=demands, progress=progress
+        plots,
+        prepared,
+        max_distance=max_distance,
+        demands=demands,
+        progress=progress,
+        threads=threads if threads is not None else (os.cpu_count() or 1),
     )
     return _assemble(plots, prepared, measured, capacity_aware=capacity_aware)
 
@@ -923,6 +986,7 @@ def _dask_distances(
         shared,
         max_distance=max_distance,
         capacity_aware=capacity_aware,
+        threads=1,
         meta=meta,
     )
 
