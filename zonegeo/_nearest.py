@@ -147,33 +147,29 @@ def explode_pieces(geoms: np.ndarray, positions: np.ndarray) -> Pieces:
     ([0, 1, 1], [True, False, False])
     """
     geoms = np.asarray(geoms, dtype=object)
-    if bool(np.all(shapely.get_type_id(geoms) == 0)):  # all Points: no parts to split
-        xy = shapely.get_coordinates(geoms)
-        feature = np.asarray(positions, dtype="int64")
-        order = np.argsort(feature, kind="stable")
-        xy, feature = xy[order], feature[order]
-        return Pieces(xy, xy.copy(), np.ones(len(xy), dtype=bool), feature)
-    parts, part_of = shapely.get_parts(geoms, return_index=True)
-    feature_of_part = np.asarray(positions, dtype="int64")[part_of]
+    positions = np.asarray(positions, dtype="int64")
+    single = shapely.get_type_id(geoms) == 0  # Points need no splitting
+    pt = shapely.get_coordinates(geoms[single])
+    pt_feature = positions[single]
+    parts, part_of = shapely.get_parts(geoms[~single], return_index=True)
+    feature_of_part = positions[~single][part_of]
     coords, vertex_part = shapely.get_coordinates(parts, return_index=True)
     n_vertices = np.bincount(vertex_part, minlength=len(parts))
     # Segments join consecutive vertices of the same part.
-    same = vertex_part[1:] == vertex_part[:-1]
-    seg_start = np.flatnonzero(same)
+    seg_start = np.flatnonzero(vertex_part[1:] == vertex_part[:-1])
     seg0 = coords[seg_start]
     seg1 = coords[seg_start + 1]
     seg_feature = feature_of_part[vertex_part[seg_start]]
-    # Parts with a single vertex (points) are point pieces.
-    single = np.flatnonzero(n_vertices == 1)
-    first_vertex = np.concatenate([[0], np.cumsum(n_vertices)[:-1]])
-    pt = coords[first_vertex[single]]
-    xy0 = np.concatenate([pt, seg0])
-    xy1 = np.concatenate([pt, seg1])
-    feature = np.concatenate([feature_of_part[single], seg_feature])
+    # Parts with a single vertex (the points of a MultiPoint) are point pieces.
+    lone = np.flatnonzero(n_vertices == 1)
+    first_vertex = np.concatenate([[0], np.cumsum(n_vertices)[:-1]]).astype("int64")
+    lone_xy = coords[first_vertex[lone]]
+    xy0 = np.concatenate([pt, lone_xy, seg0])
+    xy1 = np.concatenate([pt, lone_xy, seg1])
+    feature = np.concatenate([pt_feature, feature_of_part[lone], seg_feature])
     is_point = np.all(xy0 == xy1, axis=1)
-    # Keep a stable order (by feature, then as drawn) so results never depend on it.
-    order = np.argsort(feature, kind="stable")
-    return Pieces(xy0[order], xy1[order], is_point[order], feature[order])
+    # The order of pieces never matters: ties are broken by feature position.
+    return Pieces(xy0, xy1, is_point, feature)
 
 
 @dataclass
@@ -281,12 +277,15 @@ def project_pieces(
     """
     xy0, xy1 = pieces.xy0, pieces.xy1
     if transform is not None and len(pieces):
-        both = np.concatenate([xy0, xy1])
+        seg = np.flatnonzero(~pieces.is_point)
+        both = np.concatenate([xy0, xy1[seg]])
         x, y = transform(both[:, 0], both[:, 1])
         both = np.column_stack(
             [np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")]
         )
-        xy0, xy1 = both[: len(pieces)], both[len(pieces) :]
+        xy0 = both[: len(pieces)]
+        xy1 = xy0.copy()
+        xy1[seg] = both[len(pieces) :]
     ok = np.isfinite(xy0).all(axis=1) & np.isfinite(xy1).all(axis=1)
     xy0, xy1, is_point, feature = (
         xy0[ok],

@@ -357,7 +357,7 @@ def _prepare(
     id_text = ids.astype(str).to_numpy(dtype=object)
     dup = (
         np.zeros(len(id_text), dtype=bool)
-        if pd.Index(id_text, dtype=object).is_unique
+        if len(set(id_text.tolist())) == len(id_text)
         else pd.Series(id_text, dtype=object).duplicated(keep=False).to_numpy()
     )
     if dup.any():
