@@ -113,6 +113,18 @@ def make_infrastructure(
 
 
 def _peak_mb() -> float:
+    """Peak resident memory of this process, MB.
+
+    ``VmHWM`` of /proc/self/status: unlike ``ru_maxrss`` it is not inherited
+    from the parent through fork and exec.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 

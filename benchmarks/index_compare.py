@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -236,7 +235,9 @@ def _disk_child(kind: str, path: str, n_queries: int) -> None:
         t_open = time.perf_counter() - t
         tree.query_nearest(shapely.points(q), all_matches=False)
     total = time.perf_counter() - t
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from distances import _peak_mb
+
+    rss = _peak_mb()
     print(json.dumps({"open_s": t_open, "total_s": total, "rss_mb": rss}))
 
 
