@@ -50,7 +50,7 @@ def test_metric_crs_refuses_missing_crs() -> None:
 
 @pytest.mark.parametrize("lon", [50.0, 68.25, 86.0])
 def test_utm_distance_within_0_1_percent_of_geodesic(lon: float) -> None:
-    """Within its own zone, a 20 km distance in UTM is within 0.1 % of the geodesic one."""
+    """In its own zone, 20 km in UTM is within 0.1 % of the geodesic distance."""
     geod = Geod(ellps="WGS84")
     lon2, lat2, _ = geod.fwd(lon, 43.0, 60.0, 20_000.0)
     pts = gpd.GeoSeries([Point(lon, 43.0), Point(lon2, lat2)], crs=4326)

@@ -65,7 +65,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-# --- formats -----------------------------------------------------------------------------
+# --- formats ---
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".shp", ".parquet"])
@@ -145,7 +145,7 @@ def test_gpkg_layer_choice(tmp_path: Path) -> None:
     assert len(zonegeo.read_plots(path, layer_name="b")) == 2
 
 
-# --- bad input: each case names the file, the rows and the fix ----------------------------
+# --- bad input: each case names the file, the rows and the fix ---
 
 
 def test_missing_crs(tmp_path: Path) -> None:
@@ -290,7 +290,7 @@ def test_area_from_geometry_not_file(tmp_path: Path) -> None:
     np.testing.assert_allclose(plots["area_ha"], expect, rtol=1e-6)
 
 
-# --- user-brought boundaries ------------------------------------------------------------
+# --- user-brought boundaries ---
 
 
 def test_read_districts_name_column(tmp_path: Path) -> None:
@@ -333,7 +333,7 @@ def test_reads_real_geokz_and_osm_boundaries() -> None:
     assert len(o) == 17 and "Сауранский район" in set(o["district"])
 
 
-# --- writers ----------------------------------------------------------------------------
+# --- writers ---
 
 
 @pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".parquet", ".csv"])
@@ -375,7 +375,7 @@ def test_write_layer_bad_suffix(tmp_path: Path) -> None:
         zonegeo.write_layer(_plots(), tmp_path / "x.txt")
 
 
-# --- properties -------------------------------------------------------------------------
+# --- properties ---
 
 lon = st.floats(min_value=46.5, max_value=87.0)
 lat = st.floats(min_value=40.5, max_value=55.0)
@@ -418,7 +418,7 @@ def test_crs_round_trip_property(
     )
 )
 def test_duplicate_ids_property(ids: list[str]) -> None:
-    """Validation refuses duplicate ids exactly when there are some, naming one of them."""
+    """Duplicate ids are refused exactly when there are some, naming one of them."""
     n = len(ids)
     src = _plots(n)
     src["plot_id"] = ids

@@ -20,7 +20,7 @@ def _square(x: float, y: float, side: float) -> object:
 
 @pytest.fixture
 def hand() -> zonegeo.Dataset:
-    """Two districts; zone A has four 1-ha-ish plots, zone B one; one plot outside zones."""
+    """Two districts; zone A has four plots, zone B one; one plot outside zones."""
     districts = gpd.GeoDataFrame(
         {"district": ["Sauran", "Ordabasy"]},
         geometry=[_square(-5000, -5000, 20000), _square(20000, -5000, 20000)],

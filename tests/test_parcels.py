@@ -14,7 +14,7 @@ from zonegeo.errors import SchemaError, ValidationError
 
 def test_area_ha_hand_computed(tiny_plots: gpd.GeoDataFrame) -> None:
     area = zonegeo.area_ha(tiny_plots)
-    # A 100 m x 100 m square in UTM 42N near 68 E is 1 ha divided by the squared scale factor.
+    # A 100 m square in UTM 42N near 68 E: 1 ha over the squared scale factor.
     geod = Geod(ellps="WGS84")
     expect = [
         abs(geod.geometry_area_perimeter(g)[0]) / 1e4
