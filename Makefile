@@ -35,7 +35,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy zonegeo
 
 bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
 	$(BIN)/python benchmarks/distances.py --plots 100000
+	$(BIN)/python benchmarks/index_compare.py
 	$(BIN)/python benchmarks/maps.py
 
 clean:

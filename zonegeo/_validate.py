@@ -400,7 +400,7 @@ def _check_columns(
         dup = ids.notna() & ids.duplicated(keep=False)
         if dup.any():
             groups = ids[dup].astype(str)
-            rows = {
+            dup_rows: dict[str, list[int]] = {
                 v: [
                     int(i) + 1
                     for i in np.flatnonzero(
@@ -411,9 +411,10 @@ def _check_columns(
             }
             shown = "; ".join(
                 f"{sch.id_column}={v} in rows {r}"
-                for v, r in list(rows.items())[:_MAX_IDS]
+                for v, r in list(dup_rows.items())[:_MAX_IDS]
             )
-            more = f" and {len(rows) - _MAX_IDS} more" if len(rows) > _MAX_IDS else ""
+            n_dup = len(dup_rows)
+            more = f" and {n_dup - _MAX_IDS} more" if n_dup > _MAX_IDS else ""
             problems.add(
                 SchemaError,
                 f"duplicate {sch.id_column} values: {shown}{more}. Fix: give every "

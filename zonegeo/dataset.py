@@ -229,7 +229,7 @@ def read_dataset(src: str | Path) -> Dataset:
                     f"with one of {', '.join(_SUFFIXES)})"
                 )
             continue
-        layers[layer] = io.read_layer(path, layer)
+        layers[layer] = io.read_layer(path, layer)  # type: ignore[arg-type]
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)

@@ -114,8 +114,11 @@ def _coverage_table(
 ) -> pd.DataFrame:
     from zonegeo.coverage import service_coverage
 
-    kwargs = {} if within_m is None else {"within_m": within_m}
-    table = service_coverage(dataset, **kwargs)
+    table = (
+        service_coverage(dataset)
+        if within_m is None
+        else service_coverage(dataset, within_m=within_m)
+    )
     if isinstance(table, gpd.GeoDataFrame):
         table = pd.DataFrame(table.drop(columns=table.geometry.name))
     return table.reset_index(drop=True)

@@ -9,6 +9,7 @@ and says where they are.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import click
 import pandas as pd
@@ -58,7 +59,7 @@ def _scenario_path() -> Path:
     show_default=True,
     help="Basemap of the atlas pages (tiles need the network).",
 )
-def demo(out_dir: Path, as_of: str, basemap: str) -> None:
+def demo(out_dir: Path, as_of: str, basemap: Literal["osm", "esri", "none"]) -> None:
     """Run the main job on the bundled demo data and say where the output is."""
     import zonegeo
 
