@@ -47,9 +47,16 @@ def test_wheel_bundles_demo(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    code = (
-        "import zonegeo, zonegeo.datasets as d; ds = zonegeo.load_demo(); "
-        "print(zonegeo.__file__); print(d.get_path()); print(len(ds.plots))"
+    # An editable install of zonegeo in this environment would quietly supply modules the
+    # wheel lacks; drop its finder so only the wheel's files are importable.
+    isolate = (
+        "import sys; sys.meta_path[:] = [f for f in sys.meta_path "
+        "if 'editable' not in repr(f).lower()]; "
+    )
+    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
+    code = isolate + (
+        "import zonegeo, zonegeo.cli, zonegeo.datasets as d; ds = zonegeo.load_demo(); "
+        "print(zonegeo.cli.__file__); print(d.get_path()); print(len(ds.plots))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -57,27 +64,23 @@ def test_wheel_bundles_demo(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        env=env,
     )
     module, data, n = out.stdout.split()
     assert module.startswith(str(target))
     assert data.startswith(str(target))  # not the source tree's data/
     assert int(n) > 0
+    run_cli = isolate + (
+        "from zonegeo.cli import main; "
+        f"sys.argv = ['zonegeo', 'demo', '--basemap', 'none', '-o', {str(tmp_path / 'out')!r}]; "
+        "main()"
+    )
     demo = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "zonegeo",
-            "demo",
-            "--basemap",
-            "none",
-            "-o",
-            str(tmp_path / "out"),
-        ],
+        [sys.executable, "-c", run_cli],
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        env=env,
     )
     assert demo.returncode == 0, demo.stderr
     assert (tmp_path / "out" / "atlas" / "index.html").exists()
