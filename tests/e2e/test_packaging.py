@@ -47,8 +47,8 @@ def test_wheel_bundles_demo(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    # An editable install of zonegeo in this environment would quietly supply modules the
-    # wheel lacks; drop its finder so only the wheel's files are importable.
+    # An editable install of zonegeo here would quietly supply modules the wheel
+    # lacks; drop its finder so only the wheel's files are importable.
     isolate = (
         "import sys; sys.meta_path[:] = [f for f in sys.meta_path "
         "if 'editable' not in repr(f).lower()]; "
@@ -72,7 +72,8 @@ def test_wheel_bundles_demo(tmp_path: Path) -> None:
     assert int(n) > 0
     run_cli = isolate + (
         "from zonegeo.cli import main; "
-        f"sys.argv = ['zonegeo', 'demo', '--basemap', 'none', '-o', {str(tmp_path / 'out')!r}]; "
+        "sys.argv = ['zonegeo', 'demo', '--basemap', 'none', '-o', "
+        f"{str(tmp_path / 'out')!r}]; "
         "main()"
     )
     demo = subprocess.run(
