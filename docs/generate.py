@@ -28,9 +28,17 @@ def cli_reference() -> str:
         "",
     ]
 
-    def walk(cmd: click.Command, path: list[str]) -> None:
-        ctx = click.Context(
-            cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100
+    def walk(
+        cmd: click.Command, path: list[str], parent: click.Context | None = None
+    ) -> None:
+        # make_context applies the command's context_settings (e.g. "-h" for help).
+        ctx = cmd.make_context(
+            path[-1],
+            [],
+            parent=parent,
+            resilient_parsing=True,
+            terminal_width=100,
+            max_content_width=100,
         )
         lines.extend(
             [
@@ -44,7 +52,7 @@ def cli_reference() -> str:
         )
         if isinstance(cmd, click.Group):
             for name in sorted(cmd.commands):
-                walk(cmd.commands[name], [*path, name])
+                walk(cmd.commands[name], [*path, name], ctx)
 
     walk(cli, ["zonegeo"])
     return "\n".join(lines)

@@ -84,3 +84,42 @@ def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
         )
         raise click.BadParameter(msg, param_hint="'-o' / '--output'")
     return suffix
+
+
+#: ``--data``: where a command reads its dataset (shared by every dataset command).
+data_option = click.option(
+    "--data",
+    default=None,
+    metavar="DIR|URL",
+    help="Dataset folder or postgresql://...?schema=NAME URL "
+    "[default: the bundled demo].",
+)
+
+#: ``--basemap``: the basemap of a map page.
+basemap_option = click.option(
+    "--basemap",
+    type=click.Choice(("osm", "esri", "none")),
+    default="osm",
+    show_default=True,
+    help="OpenStreetMap, Esri World Imagery or none (tiles need the network).",
+)
+
+#: ``--self-contained/--cdn``: inline every asset or load them from CDNs.
+self_contained_option = click.option(
+    "--self-contained/--cdn",
+    default=True,
+    show_default=True,
+    help="Inline all scripts and styles (opens offline) or load them from CDNs.",
+)
+
+#: ``--as-of``: reference date for idle plots.
+as_of_option = click.option(
+    "--as-of", default=None, help="Reference date for idle plots [default: today]."
+)
+
+
+def load_dataset(data: str | None) -> Any:
+    """Read the dataset named by ``--data``, or the bundled demo when it is absent."""
+    import zonegeo
+
+    return zonegeo.read_dataset(data) if data else zonegeo.load_demo()

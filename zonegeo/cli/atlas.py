@@ -7,7 +7,13 @@ from pathlib import Path
 import click
 
 from zonegeo._i18n import LANGS
-from zonegeo.cli._common import echo_err
+from zonegeo.cli._common import (
+    as_of_option,
+    basemap_option,
+    data_option,
+    echo_err,
+    load_dataset,
+)
 
 __all__ = ["atlas"]
 
@@ -21,12 +27,7 @@ __all__ = ["atlas"]
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for index.html and the district pages.",
 )
-@click.option(
-    "--data",
-    default=None,
-    metavar="DIR|URL",
-    help="Dataset folder or postgresql:// URL [default: the bundled demo].",
-)
+@data_option
 @click.option(
     "--scenario",
     "scenario_path",
@@ -35,22 +36,14 @@ __all__ = ["atlas"]
     help="A scenario .toml or ranking file; its sites appear on their district's page.",
 )
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
-@click.option(
-    "--basemap",
-    type=click.Choice(("osm", "esri", "none")),
-    default="osm",
-    show_default=True,
-    help="OpenStreetMap, Esri World Imagery or none (tiles need the network).",
-)
+@basemap_option
 @click.option(
     "--self-contained/--cdn",
     default=True,
     show_default=True,
     help="Inline all scripts and styles in every page (opens offline) or use CDNs.",
 )
-@click.option(
-    "--as-of", default=None, help="Reference date for idle plots [default: today]."
-)
+@as_of_option
 def atlas(
     out_dir: Path,
     data: str | None,
@@ -69,7 +62,7 @@ def atlas(
     import zonegeo
     from zonegeo.cli.map import load_ranking
 
-    dataset = zonegeo.read_dataset(data) if data else zonegeo.load_demo()
+    dataset = load_dataset(data)
     ranking = None
     if scenario_path is not None:
         ranking, _ = load_ranking(scenario_path, dataset)

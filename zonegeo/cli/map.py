@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 import click
 
 from zonegeo._i18n import LANGS
-from zonegeo.cli._common import echo_err, output_format
+from zonegeo.cli._common import (
+    as_of_option,
+    basemap_option,
+    data_option,
+    echo_err,
+    load_dataset,
+    output_format,
+    self_contained_option,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -81,29 +89,11 @@ def load_ranking(path: Path, dataset: Dataset) -> tuple[gpd.GeoDataFrame, str | 
     help="A scenario .toml (run, and its ranked sites drawn) or a ranking file "
     "(.gpkg, .geojson, .parquet) from 'zonegeo rank'.",
 )
-@click.option(
-    "--data",
-    default=None,
-    metavar="DIR|URL",
-    help="Dataset folder or postgresql:// URL [default: the bundled demo].",
-)
+@data_option
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
-@click.option(
-    "--basemap",
-    type=click.Choice(("osm", "esri", "none")),
-    default="osm",
-    show_default=True,
-    help="OpenStreetMap, Esri World Imagery or none (tiles need the network).",
-)
-@click.option(
-    "--self-contained/--cdn",
-    default=True,
-    show_default=True,
-    help="Inline all scripts and styles (opens offline) or load them from CDNs.",
-)
-@click.option(
-    "--as-of", default=None, help="Reference date for idle plots [default: today]."
-)
+@basemap_option
+@self_contained_option
+@as_of_option
 def map_command(
     district: str | None,
     output: Path,
@@ -128,7 +118,7 @@ def map_command(
     if district is None and scenario_path is None:
         msg = "give --district NAME (or --scenario FILE whose district is drawn)"
         raise click.UsageError(msg)
-    dataset = zonegeo.read_dataset(data) if data else zonegeo.load_demo()
+    dataset = load_dataset(data)
     if district is not None:
         district = dataset.check_district(district)
     ranking = None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
-from zonegeo.cli._common import echo_err, output_format
+from zonegeo.cli._common import data_option, echo_err, load_dataset, output_format
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -114,12 +114,7 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Output file: .gpkg, .csv or .xlsx (also .geojson, .parquet).",
 )
-@click.option(
-    "--data",
-    default=None,
-    metavar="DIR|URL",
-    help="Dataset folder or postgresql:// URL [default: the bundled demo].",
-)
+@data_option
 @click.option(
     "--top",
     default=10,
@@ -140,7 +135,7 @@ def rank(scenario_path: Path, output: Path, data: str | None, top: int) -> None:
 
     fmt = output_format(output, FORMATS)
     scenario = load_scenario(scenario_path)
-    dataset = zonegeo.read_dataset(data) if data else zonegeo.load_demo()
+    dataset = load_dataset(data)
     ranked = run_scenario(scenario, dataset)
     if fmt == "xlsx":
         _write_xlsx(ranked, output)

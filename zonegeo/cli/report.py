@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from zonegeo.cli._common import echo_err
+from zonegeo.cli._common import data_option, echo_err, load_dataset
 
 __all__ = ["report"]
 
@@ -20,13 +20,7 @@ __all__ = ["report"]
     help="Report file: .xlsx (workbook), .html (page), or .csv / a name "
     "without suffix (folder of CSV files).",
 )
-@click.option(
-    "--data",
-    default=None,
-    metavar="DIR|URL",
-    help="Dataset folder or postgresql://...?schema=NAME URL "
-    "[default: the bundled demo].",
-)
+@data_option
 @click.option(
     "--as-of",
     default=None,
@@ -52,7 +46,6 @@ def report(
       zonegeo report -o kpis.html --data data/
       zonegeo report -o kpis/ --data "postgresql:///zonegeo?host=/run/postgresql&schema=t"
     """  # noqa: D301 (click's \b marker)
-    import zonegeo
     from zonegeo.errors import ValidationError
     from zonegeo.report import report_format, write_report
 
@@ -60,6 +53,6 @@ def report(
         report_format(output)
     except ValidationError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
-    dataset = zonegeo.load_demo() if data is None else zonegeo.read_dataset(data)
+    dataset = load_dataset(data)
     written = write_report(dataset, output, as_of=as_of, within_m=within_m)
     echo_err(f"wrote {written}")
