@@ -324,3 +324,73 @@ def test_long_line_input(tmp_path):
     assert len(got) == 50
     # 0.01 deg of latitude at 43 N is about 1,111 m.
     assert got["dist_gas_m"].between(1105, 1115).all()
+
+
+GEM = (
+    Path(__file__).resolve().parents[3]
+    / "shared/data/gem-pipelines-turkistan"
+    / "gem_pipeline_routes_turkistan_shymkent.geojson"
+)
+
+
+def test_real_gem_pipelines_with_id_and_kind_options(tmp_path):
+    """A user's trunk-pipeline file: no kind column, ids in gem_project_id."""
+    from tests._need import in_ci
+
+    if not GEM.exists():
+        if in_ci():
+            pytest.fail(f"shared data missing: {GEM}", pytrace=False)
+        pytest.skip("shared data not beside the repo")
+    plots = zonegeo.load_demo().district("Sauran").plots
+    plots_path = tmp_path / "sauran.gpkg"
+    plots.to_file(plots_path)
+    out = tmp_path / "gas.csv"
+    # The real file repeats ids for multi-part routes: a clean error names them.
+    result = run(
+        "distances",
+        plots_path,
+        GEM,
+        "--infra-id-column",
+        "gem_project_id",
+        "--infra-kind",
+        "gas",
+        "-o",
+        out,
+    )
+    _assert_clean_failure(result, out, "duplicate infra_id", "P0739")
+    # After the user makes ids unique, every plot gets a gas distance.
+    gem = gpd.read_file(GEM)
+    gem["route_id"] = (
+        gem["gem_project_id"]
+        + "-"
+        + gem.groupby("gem_project_id").cumcount().astype(str)
+    )
+    fixed = tmp_path / "gem.gpkg"
+    gem.to_file(fixed)
+    result = run(
+        "distances",
+        plots_path,
+        fixed,
+        "--infra-id-column",
+        "route_id",
+        "--infra-kind",
+        "gas",
+        "--no-costs",
+        "-o",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert len(table) == len(plots)
+    assert table["dist_gas_m"].gt(0).all()
+    assert table["nearest_gas_id"].str.startswith("P").all()
+    result = run(
+        "distances",
+        plots_path,
+        zonegeo.datasets.get_path() / "infrastructure/infrastructure.gpkg",
+        "--infra-kind",
+        "gas",
+        "-o",
+        tmp_path / "x.csv",
+    )
+    _assert_clean_failure(result, tmp_path / "x.csv", "has its own 'kind' column")

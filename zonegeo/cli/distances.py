@@ -12,6 +12,7 @@ import numpy as np
 
 from zonegeo.cli._common import echo_err, output_format
 from zonegeo.errors import CRSError, ValidationError
+from zonegeo.schema import INFRA_KINDS
 
 __all__ = ["distances"]
 
@@ -37,6 +38,26 @@ def _read_polygons(path: str, layer_name: str | None) -> gpd.GeoDataFrame:
         msg = f"{where}: the layer has no plots; nothing to measure"
         raise ValidationError(msg)
     return gdf
+
+
+def _read_infrastructure(
+    path: str, layer_name: str | None, *, id_column: str | None, kind: str | None
+) -> gpd.GeoDataFrame:
+    """Read infrastructure, mapping an id column and setting one kind when asked."""
+    from zonegeo._validate import validate_layer
+    from zonegeo.io import _read_raw
+
+    gdf, where = _read_raw(path, "infrastructure", layer_name=layer_name, crs=None)
+    if kind is not None:
+        if "kind" in gdf.columns:
+            msg = (
+                f"{where}: --infra-kind {kind} was given but the layer has its own "
+                f"'kind' column; drop --infra-kind or the column"
+            )
+            raise ValidationError(msg)
+        gdf = gdf.assign(kind=kind)
+    column_map = {id_column: "infra_id"} if id_column else None
+    return validate_layer(gdf, "infrastructure", source=where, column_map=column_map)
 
 
 def _kinds(text: str | None) -> list[str] | None:
@@ -83,6 +104,19 @@ def _kinds(text: str | None) -> list[str] | None:
 @click.option("--plots-layer", default=None, help="Layer of a multi-layer GeoPackage.")
 @click.option("--infra-layer", default=None, help="Layer of a multi-layer GeoPackage.")
 @click.option(
+    "--infra-id-column",
+    default=None,
+    metavar="COLUMN",
+    help="INFRA column to use as infra_id (e.g. gem_project_id).",
+)
+@click.option(
+    "--infra-kind",
+    type=click.Choice(INFRA_KINDS),
+    default=None,
+    help="Kind of every feature, for a layer without a kind column (e.g. a pipeline "
+    "file: gas).",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help=f"Progress bar on stderr (default: from {PROGRESS_FROM:,} plots).",
@@ -98,6 +132,8 @@ def distances(
     capacity_aware: bool,
     plots_layer: str | None,
     infra_layer: str | None,
+    infra_id_column: str | None,
+    infra_kind: str | None,
     progress: bool | None,
 ) -> None:
     """Measure the distance from every plot in PLOTS to gas, power and water in INFRA.
@@ -113,7 +149,7 @@ def distances(
 
     from zonegeo.cost import connection_costs, load_unit_costs
     from zonegeo.distance import _distances_frame, _prepare, distance_columns
-    from zonegeo.io import read_infrastructure, write_layer
+    from zonegeo.io import write_layer
 
     if no_costs and costs_path is not None:
         msg = "give either --costs or --no-costs, not both"
@@ -121,7 +157,9 @@ def distances(
     output_format(output, FORMATS)
     unit_costs = None if no_costs else load_unit_costs(costs_path)
     plot_frame = _read_polygons(plots, plots_layer)
-    infra = read_infrastructure(infrastructure, layer_name=infra_layer)
+    infra = _read_infrastructure(
+        infrastructure, infra_layer, id_column=infra_id_column, kind=infra_kind
+    )
     prepared = _prepare(infra, kinds=_kinds(kinds), capacity_aware=capacity_aware)
     show = progress if progress is not None else len(plot_frame) >= PROGRESS_FROM
     with tqdm(
