@@ -131,6 +131,14 @@ def equal_area_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
     Returns
     -------
     pyproj.CRS
+
+    Examples
+    --------
+    >>> import zonegeo
+    >>> zones = zonegeo.load_demo().zones
+    >>> crs = zonegeo.equal_area_crs(zones)
+    >>> crs.coordinate_operation.method_name
+    'Lambert Azimuthal Equal Area'
     """
     minx, miny, maxx, maxy = _lonlat_bounds(*frames)
     lon0, lat0 = (minx + maxx) / 2.0, (miny + maxy) / 2.0

@@ -205,6 +205,14 @@ def read_dataset(src: str | Path) -> Dataset:
     ------
     ValidationError
         If a required layer is missing or any layer fails validation.
+
+    Examples
+    --------
+    >>> import zonegeo
+    >>> from zonegeo.datasets import get_path
+    >>> ds = zonegeo.read_dataset(get_path("demo"))
+    >>> len(ds.districts)
+    17
     """
     text = str(src)
     if text.startswith(("postgresql://", "postgres://")):

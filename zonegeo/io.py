@@ -254,6 +254,14 @@ def read_layer(
     ValidationError
         (or a subclass) naming the file, the rows, what was found, what is
         allowed and the fix.
+
+    Examples
+    --------
+    >>> import zonegeo
+    >>> from zonegeo.datasets import get_path
+    >>> plots = zonegeo.read_layer(get_path("demo") / "plots" / "plots.gpkg", "plots")
+    >>> sorted(plots["status"].unique())
+    ['allocated', 'construction', 'free', 'operating']
     """
     gdf, where = _read_raw(src, layer, layer_name=layer_name, crs=crs)
     return validate_layer(gdf, layer, source=where, column_map=column_map)
@@ -288,6 +296,14 @@ def read_zones(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFram
     """Read industrial zones; ``area_ha`` is computed from the geometry.
 
     See :func:`read_layer` for the parameters.
+
+    Examples
+    --------
+    >>> from zonegeo import read_zones
+    >>> from zonegeo.datasets import get_path
+    >>> zones = read_zones(get_path("demo") / "plots" / "zones.gpkg")
+    >>> round(float(zones.loc[zones["kind"] == "regional", "area_ha"].sum()), 2)
+    1700.0
     """
     return read_layer(src, "zones", **kwargs)  # type: ignore[arg-type]
 
@@ -332,6 +348,15 @@ def read_infrastructure(
     """Read gas, electricity and water infrastructure (points and lines).
 
     See :func:`read_layer` for the parameters.
+
+    Examples
+    --------
+    >>> from zonegeo import read_infrastructure
+    >>> from zonegeo.datasets import get_path
+    >>> path = get_path("demo") / "infrastructure" / "infrastructure.gpkg"
+    >>> infra = read_infrastructure(path)
+    >>> sorted(infra["kind"].unique())
+    ['electricity', 'gas', 'water']
     """
     return read_layer(src, "infrastructure", **kwargs)  # type: ignore[arg-type]
 
@@ -340,6 +365,14 @@ def read_settlements(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDa
     """Read settlements (points with ``name`` and ``population``).
 
     See :func:`read_layer` for the parameters.
+
+    Examples
+    --------
+    >>> from zonegeo import read_settlements
+    >>> from zonegeo.datasets import get_path
+    >>> towns = read_settlements(get_path("demo") / "boundaries" / "settlements.gpkg")
+    >>> "Turkistan" in set(towns["name"])
+    True
     """
     return read_layer(src, "settlements", **kwargs)  # type: ignore[arg-type]
 
@@ -348,6 +381,14 @@ def read_exclusions(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDat
     """Read exclusion areas (polygons with ``name`` and ``reason``).
 
     See :func:`read_layer` for the parameters.
+
+    Examples
+    --------
+    >>> from zonegeo import read_exclusions
+    >>> from zonegeo.datasets import get_path
+    >>> areas = read_exclusions(get_path("demo") / "boundaries" / "exclusions.gpkg")
+    >>> bool(areas["reason"].notna().all())
+    True
     """
     return read_layer(src, "exclusions", **kwargs)  # type: ignore[arg-type]
 
@@ -415,6 +456,15 @@ def write_layer(
     ------
     ValidationError
         For an extension zonegeo does not write.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, zonegeo
+    >>> plots = zonegeo.load_demo().district("Sauran").plots
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "sauran.gpkg"
+    >>> out = zonegeo.write_layer(plots, out)
+    >>> len(zonegeo.read_plots(out)) == len(plots)
+    True
     """
     final = Path(path)
     suffix = final.suffix.lower()

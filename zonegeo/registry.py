@@ -723,6 +723,16 @@ def plot_history(
     Notes
     -----
     Reading never changes the store.
+
+    Examples
+    --------
+    >>> import tempfile, zonegeo
+    >>> folder = tempfile.mkdtemp()
+    >>> _ = zonegeo.write_dataset(zonegeo.load_demo(), folder)
+    >>> _ = zonegeo.reclaim(folder, as_of="2025-02-01")
+    >>> history = zonegeo.plot_history(folder)
+    >>> sorted(set(history["action"])), sorted(set(history["new_status"]))
+    (['reclaim'], ['free'])
     """
     store = resolve_store(target)
     cols = ", ".join(HISTORY_COLUMNS)
