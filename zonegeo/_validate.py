@@ -26,7 +26,7 @@ from zonegeo.errors import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["Problems", "describe_rows", "validate_layer"]
+__all__ = ["Problems", "describe_rows", "geometry_type_names", "validate_layer"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,28 @@ def describe_rows(ids: Sequence[object], *, id_column: str | None) -> str:
     more = f" and {len(ids) - _MAX_IDS} more" if len(ids) > _MAX_IDS else ""
     label = f"{id_column}=" if id_column else "row "
     return label + ", ".join(shown) + more
+
+
+#: shapely's geometry type ids, in order, as OGC names.
+_TYPE_NAMES = np.array(
+    [
+        "Point",
+        "LineString",
+        "LinearRing",
+        "Polygon",
+        "MultiPoint",
+        "MultiLineString",
+        "MultiPolygon",
+        "GeometryCollection",
+    ],
+    dtype=object,
+)
+
+
+def geometry_type_names(geoms: np.ndarray) -> np.ndarray:
+    """Return each geometry's type name ("" for missing geometries), vectorised."""
+    ids = np.asarray(shapely.get_type_id(geoms))
+    return np.where(ids >= 0, _TYPE_NAMES[np.clip(ids, 0, 7)], "")
 
 
 @dataclass
@@ -202,21 +224,7 @@ def _check_geometry(
             f"{describe_rows(ids, id_column=id_column)}. Fix: draw the shape or "
             f"remove the row",
         )
-    types = np.asarray(shapely.get_type_id(geom))
-    names = np.array(
-        [
-            "Point",
-            "LineString",
-            "LinearRing",
-            "Polygon",
-            "MultiPoint",
-            "MultiLineString",
-            "MultiPolygon",
-            "GeometryCollection",
-        ],
-        dtype=object,
-    )
-    type_names = np.where(types >= 0, names[np.clip(types, 0, 7)], "")
+    type_names = geometry_type_names(geom)
     wrong = ~missing & ~np.isin(type_names, sch.geometry_types)
     if wrong.any():
         ids = _row_ids(gdf, wrong, id_column)

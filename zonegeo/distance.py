@@ -26,7 +26,7 @@ import pyproj
 import shapely
 
 from zonegeo import _nearest
-from zonegeo._validate import describe_rows
+from zonegeo._validate import describe_rows, geometry_type_names
 from zonegeo.crs import check_lonlat_order
 from zonegeo.errors import CRSError, GeometryError, SchemaError, ValidationError
 from zonegeo.schema import INFRA_KINDS
@@ -81,19 +81,6 @@ _KIND_SYNONYMS = {
     "электричество": "electricity",
 }
 _LINEAL = ("Point", "MultiPoint", "LineString", "MultiLineString", "LinearRing")
-_TYPE_NAMES = np.array(
-    [
-        "Point",
-        "LineString",
-        "LinearRing",
-        "Polygon",
-        "MultiPoint",
-        "MultiLineString",
-        "MultiPolygon",
-        "GeometryCollection",
-    ],
-    dtype=object,
-)
 #: First search window around a zone's plots, metres (see _measure).
 _WINDOW_M = 50_000.0
 #: Smallest meridional radius of curvature of WGS 84 (at the equator), metres.
@@ -114,11 +101,6 @@ def distance_columns(kind: str) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _type_names(geoms: np.ndarray) -> np.ndarray:
-    ids = np.asarray(shapely.get_type_id(geoms))
-    return np.where(ids >= 0, _TYPE_NAMES[np.clip(ids, 0, 7)], "")
 
 
 def _plot_labels(plots: pd.DataFrame, mask: np.ndarray) -> str:
@@ -403,7 +385,7 @@ def _prepare(
             f"feature or drop the row"
         )
         raise GeometryError(msg)
-    types = _type_names(geoms)
+    types = geometry_type_names(geoms)
     wrong = ~np.isin(types, _LINEAL)
     if wrong.any():
         msg = (
