@@ -1,9 +1,9 @@
 """Labels of maps and the atlas in English, Kazakh and Russian.
 
 Every label here is plain text; callers escape it before it reaches HTML.
-The Kazakh and Russian wording follows the terms used by the regional
-department of entrepreneurship and industry; a native speaker should review
-new entries.
+The Kazakh and Russian wording is the developers' own (it reuses terms from
+the source articles, e.g. "индустриалды аймақ"); it has not yet been reviewed
+by a native speaker.
 """
 
 from __future__ import annotations
