@@ -192,3 +192,25 @@ def test_map_of_a_demo_scenario(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "Sauran" in text and "zg-candidate" in text and "zg-rank-label" in text
+    # The scenario's hazard class III draws 300 m sanitary zones around Sauran's
+    # settlements, each saying why.
+    assert "Sanitary protection zones" in text
+    assert "sanitary zone class III (300 m) of settlement &#x27;Shornak&#x27;" in text
+
+
+def test_sanitary_buffers_follow_the_scenario() -> None:
+    import zonegeo
+    from zonegeo.cli.map import sanitary_buffers
+
+    ds = zonegeo.load_demo()
+    scenario = zonegeo.load_scenario(ROOT / "scenarios" / "sauran_50ha_topsis.toml")
+    buffers = sanitary_buffers(scenario, ds)
+    settlements = ds.district("Sauran").settlements
+    assert len(buffers) == len(settlements)
+    assert set(buffers["distance_m"]) == {300.0}
+    assert set(buffers["rule"]) == {"sanitary"}
+    from dataclasses import replace
+
+    assert sanitary_buffers(replace(scenario, hazard_class=None), ds) is None
+    wider = sanitary_buffers(replace(scenario, sanitary_widths={3: 450.0}), ds)
+    assert set(wider["distance_m"]) == {450.0}

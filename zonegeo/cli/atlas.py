@@ -65,7 +65,7 @@ def atlas(
     dataset = load_dataset(data)
     ranking = None
     if scenario_path is not None:
-        ranking, _ = load_ranking(scenario_path, dataset)
+        ranking, _, _ = load_ranking(scenario_path, dataset)
     index = zonegeo.write_atlas(
         dataset,
         out_dir,

@@ -22,18 +22,46 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from zonegeo.dataset import Dataset
+    from zonegeo.scenario import Scenario
 
-__all__ = ["load_ranking", "map_command"]
+__all__ = ["load_ranking", "map_command", "sanitary_buffers"]
 
 #: Ranking files ``--scenario`` accepts besides a scenario ``.toml``.
 RANKING_FORMATS = ("gpkg", "geojson", "json", "parquet")
 
 
-def load_ranking(path: Path, dataset: Dataset) -> tuple[gpd.GeoDataFrame, str | None]:
-    """Return the ranked sites of a scenario file or a ranking file, and its district.
+def sanitary_buffers(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame | None:
+    """Return the sanitary protection zones of a scenario's hazard class, or None.
 
-    A ``.toml`` scenario is validated and run on ``dataset``; a ``.gpkg``,
-    ``.geojson`` or ``.parquet`` file written by ``zonegeo rank`` is read as is.
+    One buffer per settlement of the scenario's district, as wide as the
+    class requires (:func:`zonegeo.criteria.exclusion_zones`), for the map's
+    "Sanitary protection zones" layer.
+    """
+    from zonegeo.criteria import exclusion_zones
+    from zonegeo.crs import metric_crs
+
+    if scenario.hazard_class is None:
+        return None
+    settlements = dataset.district(scenario.district).settlements
+    if len(settlements) == 0:
+        return None
+    return exclusion_zones(
+        crs=metric_crs(settlements),
+        settlements=settlements,
+        hazard_class=scenario.hazard_class,
+        widths=scenario.sanitary_widths,
+    )
+
+
+def load_ranking(
+    path: Path, dataset: Dataset
+) -> tuple[gpd.GeoDataFrame, str | None, gpd.GeoDataFrame | None]:
+    """Return the ranked sites of a scenario or ranking file, its district and buffers.
+
+    A ``.toml`` scenario is validated and run on ``dataset``, and its hazard
+    class (if any) gives the sanitary protection zones to draw; a ``.gpkg``,
+    ``.geojson`` or ``.parquet`` file written by ``zonegeo rank`` is read as
+    is, without buffers.
     """
     import geopandas as gpd
 
@@ -44,7 +72,11 @@ def load_ranking(path: Path, dataset: Dataset) -> tuple[gpd.GeoDataFrame, str | 
         from zonegeo.scenario import load_scenario, run_scenario
 
         scenario = load_scenario(path)
-        return run_scenario(scenario, dataset), scenario.district
+        return (
+            run_scenario(scenario, dataset),
+            scenario.district,
+            sanitary_buffers(scenario, dataset),
+        )
     if suffix not in RANKING_FORMATS:
         msg = (
             f"{path}: --scenario takes a scenario .toml or a ranking file written by "
@@ -59,7 +91,7 @@ def load_ranking(path: Path, dataset: Dataset) -> tuple[gpd.GeoDataFrame, str | 
     district = None
     if "district" in ranking.columns and ranking["district"].nunique() == 1:
         district = str(ranking["district"].iloc[0])
-    return ranking, district
+    return ranking, district, None
 
 
 @click.command("map")
@@ -121,9 +153,9 @@ def map_command(
     dataset = load_dataset(data)
     if district is not None:
         district = dataset.check_district(district)
-    ranking = None
+    ranking = buffers = None
     if scenario_path is not None:
-        ranking, scenario_district = load_ranking(scenario_path, dataset)
+        ranking, scenario_district, buffers = load_ranking(scenario_path, dataset)
         if district is None:
             if scenario_district is None:
                 msg = (
@@ -141,6 +173,7 @@ def map_command(
         dataset,
         str(district),
         ranking=ranking,
+        buffers=buffers,
         color_by=color_by,
         basemap=basemap,  # type: ignore[arg-type]
         lang=lang,  # type: ignore[arg-type]
