@@ -599,3 +599,19 @@ def test_assets_come_from_installed_packages() -> None:
         ValidationError, match=r"cannot inline 'https://example\.org/x\.js'"
     ):
         _assets.inline_js("https://example.org/x.js")
+
+
+def test_demo_popups_carry_distances_and_colour_by_them() -> None:
+    """Without precomputed columns, a district map measures access itself."""
+    demo = zonegeo.load_demo()
+    m = district_map(demo, "Sauran", color_by="dist_gas_m", basemap="none")
+    html = m.get_root().render()
+    for label in ("Distance to gas, m", "Nearest gas", "Connection cost, total"):
+        assert label in html, label
+    plots = demo.district("Sauran").plots
+    expected = zonegeo.infrastructure_distances(plots, demo.infrastructure)
+    # the largest gas distance of the district shows up in the colour-bar classes
+    top = f"{expected['dist_gas_m'].max():,.0f}"
+    assert top in html
+    with pytest.raises(ValidationError, match=r"color_by='dist_gas_m' is not"):
+        district_map(demo, "Sauran", color_by="dist_gas_m", access=False)

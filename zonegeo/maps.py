@@ -1264,6 +1264,7 @@ def district_map(
     simplify_m: float | None = None,
     renderer: Renderer = "canvas",
     rank_labels: int = 10,
+    access: bool = True,
 ) -> folium.Map:
     """Draw one district: zones, plots, infrastructure, settlements and ranked sites.
 
@@ -1297,6 +1298,12 @@ def district_map(
         and awesome-markers are not loaded, so add markers as CircleMarker or
         DivIcon. A layer name already used on ``m`` gets the district's name
         appended; the controls and the title are those of the last call.
+    access : bool, default True
+        When the plots carry no ``dist_<kind>_m`` columns yet, measure them
+        against the whole region's infrastructure with
+        :func:`zonegeo.infrastructure_distances` and add
+        :func:`zonegeo.connection_costs`, so popups show distances, nearest
+        feature ids and connection costs, and ``color_by`` may name them.
     lang : {"en", "kk", "ru"}, default "en"
         Language of layer names, legends, popups and controls.
     as_of : date-like, optional
@@ -1389,6 +1396,18 @@ def district_map(
         buffers = buffers[buffers.intersects(area)]
 
     plots = _join_ranking(sub.plots, ranking)
+    if (
+        access
+        and len(plots)
+        and len(dataset.infrastructure)
+        and not any(str(c).startswith("dist_") for c in plots.columns)
+    ):
+        from zonegeo.cost import connection_costs
+        from zonegeo.distance import infrastructure_distances
+
+        plots = connection_costs(
+            infrastructure_distances(plots, dataset.infrastructure)
+        )
     if color_by != "status":
         numeric = [
             c
