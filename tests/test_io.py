@@ -256,7 +256,7 @@ def test_bad_numbers_and_dates(tmp_path: Path) -> None:
 
 def test_repairs_self_intersection_with_warning(tmp_path: Path) -> None:
     src = _plots()
-    bowtie = Polygon([(68.0, 43.0), (68.002, 43.002), (68.002, 43.0), (68.0, 43.002)])
+    bowtie = Polygon([(68.01, 43.0), (68.012, 43.002), (68.012, 43.0), (68.01, 43.002)])
     assert not bowtie.is_valid
     src.loc[1, "geometry"] = bowtie
     path = _write(src, tmp_path / "p.gpkg")
@@ -456,3 +456,20 @@ def test_gpkg_ignores_attribute_tables(tmp_path: Path) -> None:
         layer="plot_status_history",
     )
     assert zonegeo.read_plots(path)["plot_id"].tolist() == ["S-001", "S-002", "S-003"]
+
+
+def test_overlapping_plots_warn(tmp_path: Path) -> None:
+    src = _plots(3)
+    # S-002 moved onto S-001 by half its width: they share about 0.5 of a plot.
+    src.loc[1, "geometry"] = box(68.001, 43.0, 68.003, 43.002)
+    path = _write(src, tmp_path / "p.gpkg")
+    with pytest.warns(
+        DataWarning, match=r"1 pair\(s\) of plots overlap: S-001 and S-002 share \d"
+    ):
+        plots = zonegeo.read_plots(path)
+    assert len(plots) == 3
+    # Plots that only touch do not warn.
+    src.loc[1, "geometry"] = box(68.002, 43.0, 68.004, 43.002)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        zonegeo.read_plots(_write(src, tmp_path / "q.gpkg"))

@@ -495,10 +495,64 @@ def validate_layer(
                 source,
             )
         gdf["area_ha"] = area_ha(gdf) if len(gdf) else pd.Series([], dtype="float64")
+    if sch.name == "plots" and len(gdf) > 1:
+        _warn_overlaps(gdf, id_column, source)
     order = [c for c in sch.column_names if c in gdf.columns]
     order += [c for c in gdf.columns if c not in order and c != gdf.geometry.name]
     order.append(gdf.geometry.name)
     return gdf[order]
+
+
+#: Smallest shared area, square metres, for two plots to count as overlapping.
+OVERLAP_MIN_M2 = 1.0
+
+
+def overlapping_pairs(
+    gdf: gpd.GeoDataFrame, *, min_area_m2: float = OVERLAP_MIN_M2
+) -> list[tuple[int, int, float]]:
+    """Return ``(i, j, m2)`` for polygons that share more than ``min_area_m2``.
+
+    Positions ``i < j`` are row positions. Candidate pairs come from one bulk
+    STRtree query; shared areas are measured in an equal-area projection, so
+    slivers from rounding (below ``min_area_m2``) do not count.
+    """
+    from zonegeo.crs import equal_area_crs
+
+    geoms = gdf.geometry.to_crs(equal_area_crs(gdf)).values
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left) == 0:
+        return []
+    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    big = shared > min_area_m2
+    return [
+        (int(i), int(j), float(a))
+        for i, j, a in zip(left[big], right[big], shared[big], strict=True)
+    ]
+
+
+def _warn_overlaps(gdf: gpd.GeoDataFrame, id_column: str | None, source: str) -> None:
+    """Warn (DataWarning) about plots that overlap each other, naming them."""
+    pairs = overlapping_pairs(gdf)
+    if not pairs:
+        return
+    ids = (
+        gdf[id_column].astype(str).to_numpy()
+        if id_column
+        else np.array([f"row {i + 1}" for i in range(len(gdf))])
+    )
+    shown = "; ".join(
+        f"{ids[i]} and {ids[j]} share {a:,.0f} m2" for i, j, a in pairs[:_MAX_IDS]
+    )
+    more = f" and {len(pairs) - _MAX_IDS} more pairs" if len(pairs) > _MAX_IDS else ""
+    warnings.warn(
+        f"{source}: {len(pairs)} pair(s) of plots overlap: {shown}{more}. Areas and "
+        f"KPIs count the shared land twice; correct the boundaries in a GIS",
+        DataWarning,
+        stacklevel=4,
+    )
 
 
 def require_columns(
