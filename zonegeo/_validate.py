@@ -26,7 +26,13 @@ from zonegeo.errors import (
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["Problems", "describe_rows", "geometry_type_names", "validate_layer"]
+__all__ = [
+    "Problems",
+    "closest_names",
+    "describe_rows",
+    "geometry_type_names",
+    "validate_layer",
+]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +84,24 @@ def geometry_type_names(geoms: np.ndarray) -> np.ndarray:
     """Return each geometry's type name ("" for missing geometries), vectorised."""
     ids = np.asarray(shapely.get_type_id(geoms))
     return np.where(ids >= 0, _TYPE_NAMES[np.clip(ids, 0, 7)], "")
+
+
+def closest_names(
+    wanted: Iterable[str], have: Sequence[str], *, cutoff: float = 0.6
+) -> dict[str, str]:
+    """Map each wanted name to the most similar name in ``have``, where one is close.
+
+    Examples
+    --------
+    >>> closest_names(["plot_id", "status"], ["plotid", "geometry"])
+    {'plot_id': 'plotid'}
+    """
+    out = {}
+    for name in wanted:
+        close = difflib.get_close_matches(name, list(have), n=1, cutoff=cutoff)
+        if close:
+            out[name] = close[0]
+    return out
 
 
 @dataclass
@@ -348,11 +372,7 @@ def _check_columns(
     missing = [c for c in sch.required if c not in gdf.columns]
     if missing:
         have = [c for c in gdf.columns if c != gdf.geometry.name]
-        hints = []
-        for m in missing:
-            close = difflib.get_close_matches(m, have, n=1, cutoff=0.6)
-            if close:
-                hints.append(f"{close[0]!r} -> {m!r}")
+        hints = [f"{c!r} -> {m!r}" for m, c in closest_names(missing, have).items()]
         hint = f" Perhaps rename {', '.join(hints)}." if hints else ""
         fix = (
             "pass name_column='<your column>' (or column_map={...})"

@@ -26,7 +26,7 @@ import pyproj
 import shapely
 
 from zonegeo import _nearest
-from zonegeo._validate import describe_rows, geometry_type_names
+from zonegeo._validate import closest_names, describe_rows, geometry_type_names
 from zonegeo.crs import check_lonlat_order
 from zonegeo.errors import CRSError, GeometryError, SchemaError, ValidationError
 from zonegeo.schema import INFRA_KINDS
@@ -308,11 +308,8 @@ def _prepare(
         have = [
             str(c) for c in infrastructure.columns if c != infrastructure.geometry.name
         ]
-        hints = []
-        for m in missing:
-            close = difflib.get_close_matches(m, have, n=1, cutoff=0.5)
-            if close:
-                hints.append(f"{close[0]!r} -> {m!r}")
+        near = closest_names(missing, have, cutoff=0.5)
+        hints = [f"{c!r} -> {m!r}" for m, c in near.items()]
         hint = f" Perhaps rename {', '.join(hints)}." if hints else ""
         msg = (
             f"infrastructure: missing column(s) {missing}; found {have}.{hint} Fix: "

@@ -37,6 +37,7 @@ from typing import Literal, cast
 import numpy as np
 import pandas as pd
 
+from zonegeo._validate import closest_names
 from zonegeo.criteria import Criterion
 from zonegeo.errors import DataWarning, SchemaError, ValidationError
 
@@ -628,11 +629,7 @@ def _decision_matrix(
             for c in table.columns
             if c != getattr(table, "_geometry_column_name", None)
         ]
-        hints = []
-        for m in missing:
-            close = difflib.get_close_matches(m, have, n=1, cutoff=0.6)
-            if close:
-                hints.append(f"{m!r} -> {close[0]!r}?")
+        hints = [f"{m!r} -> {c!r}?" for m, c in closest_names(missing, have).items()]
         hint = f" Perhaps: {', '.join(hints)}" if hints else ""
         msg = (
             f"criterion column(s) {missing} not in the table; it has {have}.{hint} "
