@@ -6,9 +6,9 @@ infrastructure by kind, settlements, ranked candidate sites and sanitary
 buffers, each a layer that can be switched on and off; with a legend, a title,
 a scale bar, a fullscreen button, a distance-measure tool and a minimap.
 :func:`region_map` draws every district, each linking to its own page.
-:func:`save_map` writes a map atomically, optionally with every script and
+:func:`save_map` writes a map atomically, by default with every script and
 style sheet inlined so the file renders with no network at all (only basemap
-tiles still need one).
+tiles still need one); ``self_contained=False`` links them from CDNs instead.
 
 Notes
 -----
@@ -258,7 +258,6 @@ _INT_COLUMNS = frozenset(
         "jobs_planned",
         "jobs_created",
         "population",
-        "established",
         "rank",
         "days_overdue",
         "plots",
@@ -267,10 +266,17 @@ _INT_COLUMNS = frozenset(
     }
 )
 _DATE_COLUMNS = frozenset({"allocated_on", "build_by"})
+#: Calendar years: whole numbers shown without a thousands separator (2019, not 2,019).
+_YEAR_COLUMNS = frozenset({"established", "year"})
 
 
 def _value_kind(column: str, values: pd.Series) -> tuple[str, int]:
-    """How to show a column: ("text"|"number"|"percent"|"date"|"bool", decimals)."""
+    """How to show a column: (kind, decimals).
+
+    kind is one of "text", "number", "percent", "date", "bool" or "year".
+    """
+    if column in _YEAR_COLUMNS or column.endswith("_year"):
+        return "year", 0
     if column in _DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(values):
         return "date", 0
     if column in ("p_top1", "p_top3"):
@@ -293,6 +299,12 @@ def _value_kind(column: str, values: pd.Series) -> tuple[str, int]:
 def _display(values: pd.Series, column: str, lang: str) -> list[str | None]:
     """Return each value as escaped display text, None where missing."""
     kind, decimals = _value_kind(column, values)
+    if kind == "year":
+        years = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        return [
+            None if not np.isfinite(y) else str(int(y)) if y.is_integer() else f"{y:g}"
+            for y in years
+        ]
     if kind == "date":
         stamps = pd.to_datetime(values, errors="coerce")
         return [None if pd.isna(t) else t.strftime("%Y-%m-%d") for t in stamps]
@@ -802,14 +814,23 @@ def _plot_layers(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Add the plots (and idle-plot outlines); return legend sections and subtitle."""
     legend: list[dict[str, Any]] = []
-    idle = (
-        idle_mask(plots, as_of=as_of).to_numpy()
-        if len(plots)
-        else np.zeros(0, dtype=bool)
-    )
     frame = pd.DataFrame(plots.drop(columns=plots.geometry.name))
     ref = to_timestamp(as_of)
-    build_by = pd.to_datetime(frame.get("build_by"), errors="coerce")
+    # build_by is optional: without it an allocated plot's idle status is unknown
+    if "build_by" in frame.columns:
+        build_by = pd.to_datetime(frame["build_by"], errors="coerce")
+        idle = (
+            idle_mask(plots, as_of=as_of).to_numpy()
+            if len(plots)
+            else np.zeros(0, dtype=bool)
+        )
+    else:
+        build_by = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        idle = np.zeros(len(frame), dtype=bool)
+    idle_unknown = (
+        (frame["status"].astype(object) == "allocated").to_numpy(dtype=bool)
+        & build_by.isna().to_numpy()
+    )
     overdue = (
         np.where(
             idle,
@@ -839,13 +860,17 @@ def _plot_layers(
         )
         zone_text.append(_text(shown))
     status_text: list[str | None] = []
-    for s, is_idle in zip(frame["status"].astype(object), idle, strict=True):
+    for s, is_idle, unknown in zip(
+        frame["status"].astype(object), idle, idle_unknown, strict=True
+    ):
         if _is_missing(s):
             status_text.append(None)
             continue
         shown = _i18n.status_label(str(s), lang)
         if is_idle:
             shown += " \u00b7 " + _i18n.status_label("idle", lang)
+        elif unknown:
+            shown += " \u00b7 " + _i18n.label("idle_unknown", lang)
         status_text.append(_text(shown))
     frame["zone"] = None
     columns = _ordered_columns(list(frame.columns), _PLOT_COLUMNS)
@@ -1860,7 +1885,7 @@ def save_map(
     m: folium.Map | Figure,
     path: str | os.PathLike[str],
     *,
-    self_contained: bool = False,
+    self_contained: bool = True,
 ) -> Path:
     """Write a map to an HTML file atomically.
 
@@ -1872,11 +1897,14 @@ def save_map(
         The HTML file to write; its folder is created if needed. The file
         is written to a temporary file beside it and renamed into place, so
         a failure never leaves a half-written map.
-    self_contained : bool, default False
+    self_contained : bool, default True
         Inline every script and style sheet (Leaflet, jQuery, d3 and
         zonegeo's controls, read from installed packages) so the file
         renders with no network at all; only basemap tiles still need it.
-        Otherwise Leaflet, jQuery and d3 load from their CDNs.
+        This is also the default of ``zonegeo map`` and
+        :func:`zonegeo.write_atlas`. With ``False`` the page is smaller and
+        loads Leaflet, jQuery and d3 from their CDNs: it is blank without
+        internet (``L is not defined``).
 
     Returns
     -------
@@ -1886,18 +1914,20 @@ def save_map(
     Raises
     ------
     ValidationError
-        With ``self_contained=True``, if the map links a script or style
-        sheet that no installed package provides (for example a folium
-        plugin); the message names it.
+        When self-contained, if the map links a script or style sheet that
+        no installed package provides (for example a folium plugin); the
+        message names it and the fix (``self_contained=False``).
 
     Examples
     --------
     >>> import tempfile, pathlib, zonegeo
     >>> m = zonegeo.district_map(zonegeo.load_demo(), "Sauran", basemap="none")
-    >>> out = zonegeo.save_map(m, pathlib.Path(tempfile.mkdtemp()) / "sauran.html",
-    ...                        self_contained=True)
+    >>> out = zonegeo.save_map(m, pathlib.Path(tempfile.mkdtemp()) / "sauran.html")
     >>> "<script src=" in out.read_text(encoding="utf-8")
     False
+    >>> cdn = zonegeo.save_map(m, out.with_name("cdn.html"), self_contained=False)
+    >>> "<script src=" in cdn.read_text(encoding="utf-8")
+    True
     """
     if not hasattr(m, "get_root"):
         msg = (
