@@ -9,6 +9,7 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, shape
@@ -615,3 +616,98 @@ def test_demo_popups_carry_distances_and_colour_by_them() -> None:
     assert top in html
     with pytest.raises(ValidationError, match=r"color_by='dist_gas_m' is not"):
         district_map(demo, "Sauran", color_by="dist_gas_m", access=False)
+
+
+# ----------------------------------------------------------------- optional columns
+
+
+def _bare(ds: zonegeo.Dataset) -> zonegeo.Dataset:
+    """The dataset with only the required columns of docs/schema.md (no area_ha)."""
+    from zonegeo import schema
+
+    layers = {}
+    for name, gdf in ds:
+        keep = [c for c in gdf.columns if c in schema.LAYERS[name].required]
+        layers[name] = gdf[[*keep, gdf.geometry.name]]
+    return zonegeo.Dataset(**layers, source="in memory")
+
+
+def test_optional_columns_are_optional_in_district_and_region_maps(
+    ds: zonegeo.Dataset,
+) -> None:
+    from zonegeo import schema
+    from zonegeo.maps import region_map
+
+    bare = _bare(ds)
+    assert "build_by" not in bare.plots.columns  # the case of issue 10
+    for name, gdf in bare:
+        optional = {c.name for c in schema.LAYERS[name].columns if not c.required}
+        assert not optional & set(gdf.columns), name
+    for lang in ("en", "ru"):
+        m = district_map(bare, "Sauran", basemap="none", as_of=AS_OF, lang=lang)
+        _html(m)
+    m = district_map(bare, "Sauran", basemap="none", as_of=AS_OF)
+    plots = _layer(m, "zg-plot")
+    assert len(plots.features) == SAURAN_PLOTS
+    # no build_by: allocated plots are neither idle nor "not idle": unknown
+    assert not [c for c in _layers(m) if c.spec.get("className") == "zg-idle"]
+    s3 = _popup(plots, _feature(plots, "S-3"))
+    assert s3["Status"] == "Allocated \u00b7 idle status unknown (no build-by date)"
+    assert s3["Days overdue"] is None
+    assert _popup(plots, _feature(plots, "S-1"))["Status"] == "Free"
+    # area is computed from the geometry, as read_plots does
+    assert float(s3["Area, ha"]) == pytest.approx(1.0, abs=0.01)
+    status = plots.spec["styles"][_feature(plots, "S-3")["properties"]["s"]]
+    assert status["fillColor"] == zonegeo.maps.STATUS_COLORS["allocated"]
+    # numeric colouring and a ranking work too
+    district_map(bare, "Sauran", basemap="none", color_by="dist_gas_m")
+    district_map(bare, "Sauran", basemap="none", ranking=hand_ranking(bare))
+    region = region_map(bare, basemap="none")
+    assert "Z-2" in _html(region)
+
+
+def test_an_empty_build_by_means_idle_status_unknown(ds: zonegeo.Dataset) -> None:
+    plots = ds.plots.copy()
+    plots.loc[plots["plot_id"] == "S-4", "build_by"] = pd.NaT
+    changed = zonegeo.Dataset(
+        districts=ds.districts,
+        zones=ds.zones,
+        plots=plots,
+        infrastructure=ds.infrastructure,
+        source="hand",
+    )
+    m = district_map(changed, "Sauran", basemap="none", as_of=AS_OF)
+    layer = _layer(m, "zg-plot")
+    assert _popup(layer, _feature(layer, "S-4"))["Status"].endswith(
+        "idle status unknown (no build-by date)"
+    )
+    assert _popup(layer, _feature(layer, "S-3"))["Status"].endswith(
+        "Idle: allocated, deadline passed"
+    )
+    assert len(_layer(m, "zg-idle").features) == 1
+
+
+def test_zone_popups_show_years_without_a_thousands_separator(
+    ds: zonegeo.Dataset,
+) -> None:
+    from zonegeo.maps import region_map
+
+    for lang in ("en", "kk", "ru"):
+        m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, lang=lang)
+        label = _i18n.column_label("established", lang)
+        shown = {
+            f["properties"]["v"][0]: f["properties"]["v"][layer.spec["fields"].index(label)]
+            for layer in _layers(m)
+            if layer.spec["className"] == "zg-zone"
+            for f in layer.features
+        }
+        assert shown == {"Z-1": "2021", "Z-2": "2019"}
+        region = region_map(ds, basemap="none", lang=lang)
+        zones = _layer(region, "zg-zone")
+        shown = {
+            f["properties"]["v"][zones.spec["fields"].index(label)]
+            for f in zones.features
+        }
+        assert shown == {"2021", "2019", "2024"}
+    html_text = _html(district_map(ds, "Sauran", basemap="none", as_of=AS_OF))
+    assert "2,019" not in html_text

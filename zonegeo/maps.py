@@ -52,7 +52,7 @@ from zonegeo import _assets, _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import CRSError, SchemaError, ValidationError
 from zonegeo.io import atomic_path
-from zonegeo.parcels import idle_mask, to_timestamp
+from zonegeo.parcels import area_ha, idle_mask, to_timestamp
 
 if TYPE_CHECKING:
     import os
@@ -1421,6 +1421,8 @@ def district_map(
         buffers = buffers[buffers.intersects(area)]
 
     plots = _join_ranking(sub.plots, ranking)
+    if len(plots) and "area_ha" not in plots.columns:
+        plots = plots.assign(area_ha=area_ha(plots))  # computed, as read_plots does
     if (
         access
         and len(plots)
