@@ -504,7 +504,7 @@ def test_folium_class_level_assets_are_untouched(
     css_before = list(folium.Map.default_css)
     m = district_map(ds, "Sauran", basemap="none", color_by="jobs_planned")
     save_map(m, tmp_path / "a.html", self_contained=True)
-    save_map(m, tmp_path / "b.html")
+    save_map(m, tmp_path / "b.html", self_contained=False)
     assert folium.Map.default_js == js_before
     assert folium.Map.default_css == css_before
     assert "bootstrap" in " ".join(u for _, u in folium.Map.default_js)
@@ -515,7 +515,7 @@ def test_self_contained_file_loads_nothing_from_the_network(
     ds: zonegeo.Dataset, tmp_path: Path
 ) -> None:
     m = district_map(ds, "Sauran", basemap="osm", color_by="jobs_planned")
-    out = save_map(m, tmp_path / "sauran.html", self_contained=True)
+    out = save_map(m, tmp_path / "sauran.html")  # self-contained by default
     text = out.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc\s*=", text, flags=re.IGNORECASE)
     assert not re.search(r"<link[^>]*\bhref\s*=", text, flags=re.IGNORECASE)
@@ -529,7 +529,8 @@ def test_self_contained_file_loads_nothing_from_the_network(
 
 def test_cdn_file_links_the_cdn_assets(ds: zonegeo.Dataset, tmp_path: Path) -> None:
     m = district_map(ds, "Sauran", basemap="none")
-    text = save_map(m, tmp_path / "cdn.html").read_text(encoding="utf-8")
+    path = save_map(m, tmp_path / "cdn.html", self_contained=False)
+    text = path.read_text(encoding="utf-8")
     assert f'<script src="{_assets.LEAFLET_JS_URL}"></script>' in text
     assert f'<link rel="stylesheet" href="{_assets.LEAFLET_CSS_URL}"/>' in text
     assert "L.zonegeo" in text  # zonegeo's own controls are always inline
@@ -548,7 +549,7 @@ def test_self_contained_refuses_an_unknown_plugin_and_keeps_the_old_file(
         ValidationError,
         match=r"no installed package provides https://cdn\.jsdelivr\.net",
     ):
-        save_map(m, out, self_contained=True)
+        save_map(m, out)  # self-contained by default
     assert out.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
 

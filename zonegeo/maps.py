@@ -37,6 +37,7 @@ import json
 import logging
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BASEMAPS",
     "INFRA_STYLES",
+    "MAX_VERTICES",
     "NO_DATA_COLOR",
     "SCHEMES",
     "STATUS_COLORS",
@@ -408,6 +410,126 @@ def _geometries(
     return json.loads("[" + ",".join(shapely.to_geojson(arr)) + "]")
 
 
+#: Default vertex budget of one map page: about 11 MB of coordinates.
+MAX_VERTICES = 500_000
+
+
+def _nice_up(value: float) -> float:
+    """Round a positive number up to two significant digits (0.137 -> 0.14)."""
+    step = 10.0 ** (np.floor(np.log10(value)) - 1)
+    return float(np.ceil(value / step - 1e-9) * step)
+
+
+def _vertex_budget(
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    *,
+    max_vertices: int | None,
+    simplify_m: float | None = None,
+) -> tuple[dict[str, gpd.GeoDataFrame | None], float | None]:
+    """Simplify the layers' outlines for display so they fit a vertex budget.
+
+    Outlines are simplified in the layers' UTM zone (metres) with one
+    tolerance for every layer, keeping each polygon valid
+    (``preserve_topology``): ``simplify_m`` when given, else none; past
+    ``max_vertices`` vertices in all, the smallest tolerance (rounded up to two
+    significant digits) that brings the count under the budget.
+
+    Returns
+    -------
+    dict, float or None
+        The layers (copies, in EPSG:4326, same rows and index) and the
+        tolerance in metres, or None when nothing was simplified.
+    """
+    from zonegeo.crs import metric_crs
+
+    if max_vertices is not None and (
+        isinstance(max_vertices, bool)
+        or not isinstance(max_vertices, int)
+        or max_vertices < 1
+    ):
+        msg = f"max_vertices must be a positive whole number or None, got {max_vertices!r}"
+        raise ValidationError(msg)
+    if simplify_m is not None and not (
+        isinstance(simplify_m, (int, float)) and np.isfinite(simplify_m) and simplify_m >= 0
+    ):
+        msg = f"simplify_m must be a number of metres, 0 or more, got {simplify_m!r}"
+        raise ValidationError(msg)
+    present = {k: v for k, v in layers.items() if v is not None and len(v)}
+    out: dict[str, gpd.GeoDataFrame | None] = dict(layers)
+    if not present:
+        return out, None
+    arrays = {k: np.asarray(v.geometry.values, dtype=object) for k, v in present.items()}
+    total = int(sum(shapely.get_num_coordinates(a).sum() for a in arrays.values()))
+    over = max_vertices is not None and total > max_vertices
+    if not over and not simplify_m:
+        return out, None
+    crs = metric_crs(*present.values())
+    projected = {
+        k: np.asarray(v.geometry.to_crs(crs).values, dtype=object)
+        for k, v in present.items()
+    }
+    joined = np.concatenate(list(projected.values()))
+
+    polygonal = np.isin(
+        shapely.get_type_id(joined), (3, 6)
+    )  # Polygon, MultiPolygon
+
+    def simplified(tol: float, *, exact: bool = False) -> tuple[np.ndarray, int]:
+        # Douglas-Peucker is fast (the tolerance search runs it several
+        # times); a polygon it made invalid or empty is redone keeping its
+        # topology, so every outline shown stays a valid polygon.
+        arr = shapely.simplify(joined, tol, preserve_topology=False)
+        if exact:
+            bad = polygonal & (~shapely.is_valid(arr) | shapely.is_empty(arr))
+            if bad.any():
+                arr[bad] = shapely.simplify(joined[bad], tol, preserve_topology=True)
+        return arr, int(shapely.get_num_coordinates(arr).sum())
+
+    tol = float(simplify_m or 0.0)
+    arr, count = simplified(tol, exact=True) if tol else (joined, total)
+    if max_vertices is not None and count > max_vertices:
+        # Start at the mean vertex spacing; a smooth outline keeps about
+        # 1/sqrt(tolerance) vertices, so grow by the square of the excess,
+        # then halve the bracket a few times for the smallest tolerance.
+        low = tol
+        length = float(shapely.length(joined).sum())
+        tol = max(tol, length / max(count, 1), 0.001)
+        _, count = simplified(tol)
+        while count > max_vertices:
+            low = tol
+            tol *= float(np.clip((count / max_vertices) ** 2, 1.5, 100.0))
+            _, count = simplified(tol)
+        for _ in range(4):
+            if low <= 0 or tol / low < 1.15:
+                break
+            mid = float(np.sqrt(low * tol))
+            if simplified(mid)[1] <= max_vertices:
+                tol = mid
+            else:
+                low = mid
+        tol = _nice_up(tol)
+        arr, count = simplified(tol, exact=True)
+        while count > max_vertices:  # topology kept a few more vertices
+            tol = _nice_up(tol * 1.25)
+            arr, count = simplified(tol, exact=True)
+    log.info(
+        "map outlines simplified to %.3g m for display: %d -> %d vertices (budget %s)",
+        tol,
+        total,
+        count,
+        max_vertices,
+    )
+    start = 0
+    for key, frame in present.items():
+        n = len(frame)
+        geo = gpd.GeoSeries(arr[start : start + n], index=frame.index, crs=crs)
+        copy = frame.copy()
+        copy[frame.geometry.name] = geo.to_crs(frame.crs).values
+        out[key] = copy
+        start += n
+    return out, tol
+
+
 def _collection(
     geo: gpd.GeoSeries,
     *,
@@ -629,6 +751,7 @@ def _control_options(
     lang: str,
     legend: list[dict[str, Any]],
     minimap: dict[str, Any] | None,
+    simplified_m: float | None = None,
 ) -> dict[str, Any]:
     decimal = "." if lang == "en" else ","
     opts: dict[str, Any] = {
@@ -644,8 +767,20 @@ def _control_options(
         "scale": {"imperial": False, "position": "bottomleft", "maxWidth": 160},
         "legend": {"sections": legend} if legend else None,
         "minimap": minimap,
+        "footer": None
+        if simplified_m is None
+        else _text(
+            _i18n.label("simplified", lang).format(
+                m=_i18n.format_number(simplified_m, lang, decimals=_decimals(simplified_m))
+            )
+        ),
     }
     return opts
+
+
+def _decimals(value: float) -> int:
+    """Decimals that show two significant digits of ``value`` (0 from 10 on)."""
+    return max(0, 1 - int(np.floor(np.log10(value)))) if value > 0 else 0
 
 
 def _set_back_link(m: folium.Map, href: str, label: str) -> None:
@@ -1290,6 +1425,7 @@ def district_map(
     renderer: Renderer = "canvas",
     rank_labels: int = 10,
     access: bool = True,
+    max_vertices: int | None = MAX_VERTICES,
 ) -> folium.Map:
     """Draw one district: zones, plots, infrastructure, settlements and ranked sites.
 
@@ -1342,9 +1478,16 @@ def district_map(
     k : int, default 5
         Number of classes for a numeric ``color_by``.
     simplify_m : float, optional
-        Simplify plot and site outlines by up to this many metres (smaller
-        files for very large districts). Coordinates are always rounded to
-        6 decimals (about 0.1 m).
+        Simplify every outline by up to this many metres (in the district's
+        UTM zone) for display. Coordinates are always rounded to 6 decimals
+        (about 0.1 m).
+    max_vertices : int or None, default 500_000
+        Vertex budget of the page. Past it, outlines are simplified for
+        display with the smallest tolerance (metres, two significant digits)
+        that fits, and the page's footer says so ("outlines simplified to
+        N m for display; measures use full geometry"): a 10-million-vertex
+        plot no longer makes a 200 MB page. Areas, distances and ranks are
+        always computed on the full geometry. ``None`` writes every vertex.
     renderer : {"canvas", "svg"}, default "canvas"
         Leaflet renderer for vector layers; canvas is much faster for
         thousands of plots, SVG puts every plot in the page as a ``path``
@@ -1449,6 +1592,29 @@ def district_map(
                 f"(or of the ranking); use 'status' or one of: {', '.join(numeric)}"
             )
             raise ValidationError(msg)
+
+    # measures above used the full geometry; the page gets outlines that fit
+    # the vertex budget
+    shown, simplified_m = _vertex_budget(
+        {
+            "plots": plots,
+            "ranking": ranking,
+            "districts": sub.districts,
+            "zones": sub.zones,
+            "exclusions": sub.exclusions,
+            "infrastructure": sub.infrastructure,
+        },
+        max_vertices=max_vertices,
+        simplify_m=simplify_m,
+    )
+    plots, ranking = shown["plots"], shown["ranking"]
+    sub = replace(
+        sub,
+        districts=shown["districts"],
+        zones=shown["zones"],
+        exclusions=shown["exclusions"],
+        infrastructure=shown["infrastructure"],
+    )
 
     label = _district_label(sub.districts, name, lang)
     minx, miny, maxx, maxy = sub.districts.total_bounds
@@ -1594,7 +1760,7 @@ def district_map(
         as_of=as_of,
         scheme=scheme,
         k=k,
-        simplify_m=simplify_m,
+        simplify_m=None,
         renderer=renderer,
         suffix=suffix,
     )
@@ -1643,7 +1809,7 @@ def district_map(
                 renderer=renderer,
                 suffix=suffix,
                 rank_labels=rank_labels,
-                simplify_m=simplify_m,
+                simplify_m=None,
             )
         )
 
@@ -1673,6 +1839,7 @@ def district_map(
         lang,
         [s for s in legend if s["items"]],
         minimap,
+        simplified_m,
     )
     m._children.pop(_CONTROLS_KEY, None)
     m.add_child(_Controls(options), name=_CONTROLS_KEY)
@@ -1696,6 +1863,7 @@ def region_map(
     basemap: Basemap = "osm",
     renderer: Renderer = "canvas",
     height: str = "100%",
+    max_vertices: int | None = MAX_VERTICES,
 ) -> folium.Map:
     """Draw every district of the region, each linking to its own page.
 
@@ -1713,6 +1881,9 @@ def region_map(
         Leaflet renderer.
     height : str, default "100%"
         Height of the map in the page (CSS percentage or pixels).
+    max_vertices : int or None, default 500_000
+        Vertex budget of the page, as in :func:`district_map`; district
+        outlines are always simplified by about 50 m.
 
     Returns
     -------
@@ -1730,7 +1901,12 @@ def region_map(
         msg = f"region_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
     _i18n.check_lang(lang)
-    districts = dataset.districts
+    shown, simplified_m = _vertex_budget(
+        {"districts": dataset.districts, "zones": dataset.zones},
+        max_vertices=max_vertices,
+    )
+    districts, zones = shown["districts"], shown["zones"]
+    assert districts is not None and zones is not None
     minx, miny, maxx, maxy = districts.total_bounds
     m = _new_map(
         latlon((minx + maxx) / 2, (miny + maxy) / 2), basemap=basemap, height=height
@@ -1797,7 +1973,6 @@ def region_map(
         "renderer": renderer,
     }
     m.add_child(_DataLayer(spec, name=_i18n.label("districts", lang)))
-    zones = dataset.zones
     legend_items = [
         _legend_item(
             _i18n.label("districts", lang),
@@ -1843,7 +2018,12 @@ def region_map(
             )
         )
     options = _control_options(
-        _text(title), None, lang, [{"title": _text(title), "items": legend_items}], None
+        _text(title),
+        None,
+        lang,
+        [{"title": _text(title), "items": legend_items}],
+        None,
+        simplified_m,
     )
     m.add_child(_Controls(options), name=_CONTROLS_KEY)
     _add_layer_control(m)

@@ -393,6 +393,17 @@
     }
   });
 
+  /* ---------- footer: a line of notes at the bottom (e.g. simplified outlines) ---------- */
+
+  Z.Footer = L.Control.extend({
+    options: {position: 'bottomright', text: ''},
+    onAdd: function () {
+      var box = L.DomUtil.create('div', 'leaflet-control zg-footer');
+      box.innerHTML = this.options.text;
+      return box;
+    }
+  });
+
   /* ---------- all controls of a zonegeo map ---------- */
 
   Z.controls = function (map, o) {
@@ -403,6 +414,7 @@
     if (o.measure) { made.measure = new Z.Measure(o.measure).addTo(map); }
     if (o.scale) { made.scale = L.control.scale(o.scale).addTo(map); }
     if (o.minimap) { made.minimap = new Z.MiniMap(o.minimap).addTo(map); }
+    if (o.footer) { made.footer = new Z.Footer({text: o.footer}).addTo(map); }
     if (o.legend) { made.legend = new Z.Legend(o.legend).addTo(map); }
     map._zgControls = made;
     return made;
