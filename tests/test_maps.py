@@ -712,3 +712,110 @@ def test_zone_popups_show_years_without_a_thousands_separator(
         assert shown == {"2021", "2019", "2024"}
     html_text = _html(district_map(ds, "Sauran", basemap="none", as_of=AS_OF))
     assert "2,019" not in html_text
+
+
+# ----------------------------------------------------------------- size guard
+
+
+def _with_huge_plot(ds: zonegeo.Dataset, vertices: int) -> zonegeo.Dataset:
+    """Add a free plot whose outline is a 300 m circle drawn with ``vertices`` points."""
+    import shapely
+
+    t = np.linspace(0.0, 2.0 * np.pi, vertices, endpoint=False)
+    radius = 300.0 + np.random.default_rng(0).normal(0.0, 0.01, vertices)
+    ring = np.c_[X0 + 1000 + radius * np.cos(t), Y0 + 2500 + radius * np.sin(t)]
+    huge = gpd.GeoDataFrame(
+        {"plot_id": ["HUGE"], "district": ["Sauran"], "status": ["free"]},
+        geometry=[shapely.Polygon(ring)],
+        crs=UTM,
+    ).to_crs(4326)
+    huge["area_ha"] = zonegeo.parcels.area_ha(huge)
+    plots = pd.concat([ds.plots, huge], ignore_index=True)
+    return zonegeo.Dataset(
+        districts=ds.districts,
+        zones=ds.zones,
+        plots=plots,
+        infrastructure=ds.infrastructure,
+        source="hand",
+    )
+
+
+def test_a_million_vertex_plot_is_simplified_for_display(
+    ds: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    import shapely
+
+    big = _with_huge_plot(ds, 1_000_000)
+    full = big.plots.set_index("plot_id").loc["HUGE"]
+    m = district_map(big, "Sauran", basemap="none", as_of=AS_OF, access=False)
+    layer = _layer(m, "zg-plot")
+    shown = shape(_feature(layer, "HUGE")["geometry"])
+    vertices = sum(
+        int(shapely.get_num_coordinates(shape(f["geometry"]))) for f in layer.features
+    )
+    assert vertices <= zonegeo.maps.MAX_VERTICES
+    assert shown.is_valid
+    # the shape is kept: the same area within 0.1 %
+    shown_ha = zonegeo.parcels.area_ha(gpd.GeoSeries([shown], crs=4326)).iloc[0]
+    assert shown_ha == pytest.approx(full["area_ha"], rel=1e-3)
+    # measures use the full geometry: the popup's area is the full one
+    popup = _popup(layer, _feature(layer, "HUGE"))
+    assert popup["Area, ha"] == _i18n.format_number(full["area_ha"], "en", decimals=2)
+    footer = m._children["zonegeo_controls"].options["footer"]
+    assert re.fullmatch(
+        r"Outlines simplified to [0-9.]+ m for display; measures use full geometry",
+        footer,
+    )
+    tol = float(re.search(r"to ([0-9.]+) m", footer).group(1))
+    assert 0.1 <= tol < 1.0  # a 300 m circle needs far less than a metre
+    out = save_map(m, tmp_path / "huge.html")
+    text = out.read_text(encoding="utf-8")
+    assert footer in text
+    assert out.stat().st_size < 12e6  # 1M vertices unsimplified are ~25 MB
+
+
+def test_the_vertex_budget_picks_the_smallest_tolerance_that_fits(
+    ds: zonegeo.Dataset,
+) -> None:
+    import shapely
+
+    from zonegeo.maps import _vertex_budget
+
+    big = _with_huge_plot(ds, 200_000)
+    layers = {"plots": big.plots, "zones": big.zones}
+    out, tol = _vertex_budget(layers, max_vertices=100)
+    assert tol is not None
+    counts = {
+        k: int(shapely.get_num_coordinates(np.asarray(v.geometry.values)).sum())
+        for k, v in out.items()
+    }
+    assert sum(counts.values()) <= 100
+    # index, rows and columns kept; input untouched
+    assert out["plots"].index.equals(big.plots.index)
+    assert list(out["plots"].columns) == list(big.plots.columns)
+    assert shapely.get_num_coordinates(big.plots.geometry.iloc[-1]) == 200_001
+    # a tolerance half as large would not fit: it is not simplified more than needed
+    utm = big.plots.to_crs(UTM).geometry.to_numpy()
+    half = shapely.simplify(utm, tol / 2, preserve_topology=True)
+    zones = big.zones.to_crs(UTM).geometry.to_numpy()
+    half_zones = shapely.simplify(zones, tol / 2, preserve_topology=True)
+    assert (
+        shapely.get_num_coordinates(half).sum()
+        + shapely.get_num_coordinates(half_zones).sum()
+        > 100
+    )
+    # under the budget nothing changes; None switches the guard off
+    assert _vertex_budget(layers, max_vertices=10_000_000)[1] is None
+    assert _vertex_budget(layers, max_vertices=None)[1] is None
+    with pytest.raises(ValidationError, match="max_vertices must be a positive"):
+        _vertex_budget(layers, max_vertices=0)
+
+
+def test_small_maps_have_no_simplification_footer(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    assert m._children["zonegeo_controls"].options["footer"] is None
+    assert "Outlines simplified" not in _html(m)
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, simplify_m=5)
+    assert m._children["zonegeo_controls"].options["footer"] == (
+        "Outlines simplified to 5 m for display; measures use full geometry"
+    )

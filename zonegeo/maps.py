@@ -412,6 +412,9 @@ def _geometries(
 
 #: Default vertex budget of one map page: about 11 MB of coordinates.
 MAX_VERTICES = 500_000
+# Coordinates are written to 6 decimals (~0.1 m): a finer tolerance keeps
+# vertices that rounding would then pile up into invalid outlines.
+_MIN_TOLERANCE_M = 0.1
 
 
 def _nice_up(value: float) -> float:
@@ -432,7 +435,8 @@ def _vertex_budget(
     tolerance for every layer, keeping each polygon valid
     (``preserve_topology``): ``simplify_m`` when given, else none; past
     ``max_vertices`` vertices in all, the smallest tolerance (rounded up to two
-    significant digits) that brings the count under the budget.
+    significant digits, at least 0.1 m, the precision of the coordinates
+    written) that brings the count under the budget.
 
     Returns
     -------
@@ -493,7 +497,7 @@ def _vertex_budget(
         # then halve the bracket a few times for the smallest tolerance.
         low = tol
         length = float(shapely.length(joined).sum())
-        tol = max(tol, length / max(count, 1), 0.001)
+        tol = max(tol, length / max(count, 1), _MIN_TOLERANCE_M)
         _, count = simplified(tol)
         while count > max_vertices:
             low = tol
@@ -770,17 +774,18 @@ def _control_options(
         "footer": None
         if simplified_m is None
         else _text(
-            _i18n.label("simplified", lang).format(
-                m=_i18n.format_number(simplified_m, lang, decimals=_decimals(simplified_m))
-            )
+            _i18n.label("simplified", lang).format(m=_metres(simplified_m, lang))
         ),
     }
     return opts
 
 
-def _decimals(value: float) -> int:
-    """Decimals that show two significant digits of ``value`` (0 from 10 on)."""
-    return max(0, 1 - int(np.floor(np.log10(value)))) if value > 0 else 0
+def _metres(value: float, lang: str) -> str:
+    """Two significant digits, no trailing zeros: 5 -> "5", 0.14 -> "0.14"."""
+    decimals = max(0, 1 - int(np.floor(np.log10(value)))) if value > 0 else 0
+    text = _i18n.format_number(value, lang, decimals=decimals) or ""
+    point = "." if lang == "en" else ","
+    return text.rstrip("0").rstrip(point) if point in text else text
 
 
 def _set_back_link(m: folium.Map, href: str, label: str) -> None:
