@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import html
 import re
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
-from shapely.geometry import Point, shape
+from shapely.geometry import Point, box, shape
 
 import zonegeo
 from tests.maps_data import (
@@ -77,7 +78,7 @@ def _html(m: folium.Map) -> str:
 def test_map_fits_the_district_in_lat_lon_order(ds: zonegeo.Dataset) -> None:
     m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
     assert isinstance(m, folium.Map)
-    fit = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
+    fit = [c for c in m._children.values() if type(c).__name__ == "_Fit"]
     assert len(fit) == 1
     minx, miny, maxx, maxy = ds.districts[
         ds.districts["district"] == "Sauran"
@@ -819,3 +820,107 @@ def test_small_maps_have_no_simplification_footer(ds: zonegeo.Dataset) -> None:
     assert m._children["zonegeo_controls"].options["footer"] == (
         "Outlines simplified to 5 m for display; measures use full geometry"
     )
+
+
+# ----------------------------------------------------------------- opening view
+
+
+def _opening_view(
+    fit: object, width: int = 1200, height: int = 800
+) -> tuple[int, float, float]:
+    """Leaflet's fitBounds (zoomSnap 1) in a width x height map: zoom and the
+    pixel origin (Web Mercator pixels at that zoom of the map's top-left)."""
+    from pyproj import Transformer
+
+    (s, w), (n, e) = fit.bounds
+    tl, br = fit.options["paddingTopLeft"], fit.options["paddingBottomRight"]
+    to_merc = Transformer.from_crs(4326, 3857, always_xy=True)
+    (x0, x1), (y0, y1) = to_merc.transform([w, e], [s, n])
+    world0 = 2 * np.pi * 6_378_137.0 / 256  # metres per pixel at zoom 0
+    free_w, free_h = width - tl[0] - br[0], height - tl[1] - br[1]
+    zoom = int(np.floor(np.log2(min(free_w / ((x1 - x0) / world0),
+                                    free_h / ((y1 - y0) / world0)))))
+    scale = 2.0**zoom / world0
+    # the bounds' centre sits in the middle of the padded area
+    cx = (x0 + x1) / 2 * scale - (tl[0] + (width - tl[0] - br[0]) / 2)
+    cy = -(y0 + y1) / 2 * scale - (tl[1] + (height - tl[1] - br[1]) / 2)
+    return zoom, cx, cy
+
+
+def _ranked(ds: zonegeo.Dataset) -> gpd.GeoDataFrame:
+    """The hand ranking plus five more sites packed around the best one."""
+    base = hand_ranking(ds)
+    extra = gpd.GeoDataFrame(
+        {
+            "site_id": [f"P-{i}" for i in range(5)],
+            "score": [0.5 - i / 100 for i in range(5)],
+            "rank": pd.array([4 + i for i in range(5)], dtype="Int64"),
+            "eligible": [True] * 5,
+        },
+        geometry=[
+            box(X0 + 1500 + 60 * i, Y0 + 1000, X0 + 1540 + 60 * i, Y0 + 1040)
+            for i in range(5)
+        ],
+        crs=UTM,
+    ).to_crs(4326)
+    return pd.concat([base, extra], ignore_index=True)
+
+
+def test_ranked_map_opens_with_room_for_the_legend(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=_ranked(ds))
+    fit = m._children["zonegeo_fit"]
+    minx, miny, maxx, maxy = ds.districts[
+        ds.districts["district"] == "Sauran"
+    ].total_bounds
+    assert fit.bounds == [[miny, minx], [maxy, maxx]]
+    assert fit.options["legend"] == "bottomright"
+    # the legend's side is padded by at least the legend's (estimated) width
+    legend = m._children["zonegeo_controls"].options["legend"]["sections"]
+    longest = max(
+        len(html.unescape(t))
+        for sec in legend
+        for t in (sec["title"], *(it["label"] for it in sec["items"]))
+    )
+    right = fit.options["paddingBottomRight"][0]
+    assert right >= 34 + 6 * longest + 20
+    # in a 1200 x 800 map the district ends left of that strip
+    zoom, ox, _ = _opening_view(fit)
+    from pyproj import Transformer
+
+    east = Transformer.from_crs(4326, 3857, always_xy=True).transform(maxx, miny)[0]
+    east_px = east * 2.0**zoom / (2 * np.pi * 6_378_137.0 / 256) - ox
+    assert east_px <= 1200 - right + 1
+
+
+def test_rank_labels_never_overlap(ds: zonegeo.Dataset) -> None:
+    from pyproj import Transformer
+
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=_ranked(ds))
+    cand = _layer(m, "zg-candidate")
+    feats = cand.spec["labels"]["data"]["features"]
+    assert [f["properties"]["l"] for f in feats] == [str(r) for r in range(1, 9)]
+    to_merc = Transformer.from_crs(4326, 3857, always_xy=True)
+    xy = [to_merc.transform(*f["geometry"]["coordinates"]) for f in feats]
+    size = cand.spec["labels"]["size"]
+    for zoom in range(23):
+        scale = 2.0**zoom / (2 * np.pi * 6_378_137.0 / 256)
+        boxes = []
+        for (x, y), f in zip(xy, feats, strict=True):
+            place = f["properties"]["p"][zoom]
+            if place is not None:
+                cx, cy = x * scale + place[0], -y * scale + place[1]
+                boxes.append((cx - size / 2, cy - size / 2))
+        for i, (ax, ay) in enumerate(boxes):
+            for bx, by in boxes[i + 1 :]:  # integer pixels in the browser: 1 px slack
+                assert abs(ax - bx) >= size + 1 or abs(ay - by) >= size + 1, zoom
+        # the best site always keeps its label, on the site itself
+        assert feats[0]["properties"]["p"][zoom] == [0, 0]
+    # at the opening zoom of a 1200 x 800 map the labels of the three best
+    # sites (S-1 and S-2 are 150 m apart: a few pixels) are all shown, some
+    # beside their site; the packed sites 4-8 get what room is left
+    zoom, _, _ = _opening_view(m._children["zonegeo_fit"])
+    opening = [f["properties"]["p"][zoom] for f in feats]
+    assert all(p is not None for p in opening[:3])
+    assert sum(p != [0, 0] for p in opening if p is not None) >= 1
+    # zoomed in far enough every label sits on its own site
+    assert all(f["properties"]["p"][22] == [0, 0] for f in feats)

@@ -648,6 +648,28 @@ class _Controls(MacroElement):
         super().render(**kwargs)
 
 
+class _Fit(MacroElement):
+    """Open the map on ``bounds``, clear of the title, layer switcher and legend.
+
+    ``options`` holds the smallest paddings in pixels (Leaflet's
+    ``paddingTopLeft`` / ``paddingBottomRight``); in the browser
+    ``L.zonegeo.fit`` widens them to the controls' real sizes.
+    """
+
+    def __init__(self, bounds: list[list[float]], options: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ZonegeoFit"
+        self.bounds = bounds
+        self.options = options
+
+    def render(self, **kwargs: Any) -> Any:
+        """Write the fit script (raw, not through Jinja), after every control."""
+        spec = {"bounds": self.bounds, **self.options}
+        js = f"L.zonegeo.fit({_parent_name(self)}, {_js_json(spec)});"
+        _figure(self).script.add_child(_Raw(js), name=self.get_name())
+        super().render(**kwargs)
+
+
 class _HtmlBlock(MacroElement):
     """A block of HTML placed in the page body after the map."""
 
@@ -664,6 +686,32 @@ class _HtmlBlock(MacroElement):
 
 _CONTROLS_KEY = "zonegeo_controls"
 _LAYER_CONTROL_KEY = "zonegeo_layer_control"
+_FIT_KEY = "zonegeo_fit"
+#: Margin (px) between the district and the map's edge or a control.
+_FIT_MARGIN_PX = 10
+
+
+def _legend_width_px(legend: Sequence[Mapping[str, Any]]) -> int:
+    """Estimate the legend's width in pixels (12 px Arial, 28 px swatches)."""
+    chars = [
+        len(html.unescape(str(t)))
+        for sec in legend
+        for t in (sec["title"], *(it["label"] for it in sec["items"]))
+    ]
+    text = max(chars, default=0) * 7  # an average 12 px Arial letter is ~6.5 px
+    return 20 + 34 + text + _FIT_MARGIN_PX  # padding, swatch and gap, text, margin
+
+
+def _fit(m: folium.Map, total_bounds: Sequence[float], legend: Sequence[Any]) -> None:
+    """Frame the map on ``total_bounds``, padded on the legend's side (right)."""
+    m._children.pop(_FIT_KEY, None)
+    right = _legend_width_px(legend) + _FIT_MARGIN_PX if legend else _FIT_MARGIN_PX
+    options = {
+        "paddingTopLeft": [_FIT_MARGIN_PX, _FIT_MARGIN_PX],
+        "paddingBottomRight": [right, _FIT_MARGIN_PX],
+        "legend": "bottomright",
+    }
+    m.add_child(_Fit(_bounds_latlon(total_bounds), options), name=_FIT_KEY)
 
 
 def _new_map(center: list[float], *, basemap: str, height: str = "100%") -> folium.Map:
@@ -1232,6 +1280,64 @@ def _infra_layers(
     return [{"title": _text(_i18n.label("infrastructure", lang)), "items": items}]
 
 
+#: Rank labels: side of the round label (px, as in zonegeo.css), the gap two
+#: labels keep, and the places tried around a site when its own is taken.
+_LABEL_PX = 24
+_LABEL_GAP_PX = _LABEL_PX + 2
+_LABEL_OFFSETS = tuple(
+    (dx * _LABEL_GAP_PX, dy * _LABEL_GAP_PX)
+    for dx, dy in ((0, 0), (0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (1, 1), (-1, 1), (-1, -1))
+)
+#: Zoom levels for which label places are computed (deeper zooms use the last).
+_LABEL_MAX_ZOOM = 22
+_EARTH_RADIUS_M = 6_378_137.0  # of Web Mercator (EPSG:3857), Leaflet's map projection
+
+
+def _label_places(
+    points: gpd.GeoSeries, *, max_zoom: int = _LABEL_MAX_ZOOM
+) -> list[list[list[int] | None]]:
+    """Where each rank label goes at each zoom level so no two labels overlap.
+
+    Labels are placed best rank first (``points`` in rank order). At zoom
+    ``z`` a point's pixel position is its Web Mercator (EPSG:3857) metres
+    times ``256 * 2**z / (2 * pi * R)``, exactly as Leaflet draws it. A label
+    sits on its site when that place is free, else at the first free one of
+    eight places around it (one label away); with none free it is hidden at
+    that zoom and shows again when zoomed in.
+
+    Returns
+    -------
+    list
+        For each point, ``max_zoom + 1`` entries: the pixel offset
+        ``[dx, dy]`` of the label from its site, or None (hidden).
+    """
+    # the coordinates as written into the page (6 decimals), in Web Mercator
+    rounded = shapely.transform(
+        np.asarray(points.values, dtype=object), lambda c: np.round(c, _DECIMALS)
+    )
+    xy = shapely.get_coordinates(
+        np.asarray(gpd.GeoSeries(rounded, crs=points.crs).to_crs(3857).values)
+    )
+    places: list[list[list[int] | None]] = [[] for _ in range(len(xy))]
+    for zoom in range(max_zoom + 1):
+        scale = 256.0 * 2.0**zoom / (2.0 * np.pi * _EARTH_RADIUS_M)
+        px, py = xy[:, 0] * scale, -xy[:, 1] * scale  # screen y grows downwards
+        taken: list[tuple[float, float]] = []
+        for i in range(len(xy)):
+            place: list[int] | None = None
+            for dx, dy in _LABEL_OFFSETS:
+                cx, cy = px[i] + dx, py[i] + dy
+                if all(
+                    abs(cx - tx) >= _LABEL_GAP_PX or abs(cy - ty) >= _LABEL_GAP_PX
+                    for tx, ty in taken
+                ):
+                    place = [dx, dy]
+                    taken.append((cx, cy))
+                    break
+            places[i].append(place)
+    return places
+
+
 def _candidate_layers(
     m: folium.Map,
     ranking: gpd.GeoDataFrame,
@@ -1301,9 +1407,14 @@ def _candidate_layers(
             points = geo.iloc[top].representative_point()
             spec["labels"] = {
                 "data": _collection(
-                    points, extra={"l": [_text(int(order[i])) for i in top]}
+                    points,
+                    extra={
+                        "l": [_text(int(order[i])) for i in top],
+                        "p": _label_places(points),
+                    },
                 ),
                 "className": "zg-rank-label",
+                "size": _LABEL_PX,
             }
         m.add_child(
             _DataLayer(
@@ -1849,7 +1960,7 @@ def district_map(
     m._children.pop(_CONTROLS_KEY, None)
     m.add_child(_Controls(options), name=_CONTROLS_KEY)
     _add_layer_control(m)
-    m.fit_bounds(_bounds_latlon(sub.districts.total_bounds))
+    _fit(m, sub.districts.total_bounds, options["legend"]["sections"] if options["legend"] else [])
     log.info(
         "district map of %s: %d plots, %d infrastructure features, %d ranked sites",
         name,
@@ -2032,7 +2143,7 @@ def region_map(
     )
     m.add_child(_Controls(options), name=_CONTROLS_KEY)
     _add_layer_control(m)
-    m.fit_bounds(_bounds_latlon(districts.total_bounds))
+    _fit(m, districts.total_bounds, options["legend"]["sections"])
     return m
 
 
