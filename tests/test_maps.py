@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
-from shapely.geometry import Point, box, shape
+from shapely.geometry import Point, shape
 
 import zonegeo
 from tests.maps_data import (
@@ -28,6 +28,7 @@ from tests.maps_data import (
     Y0,
     hand_dataset,
     hand_ranking,
+    packed_ranking,
 )
 from zonegeo import _assets, _i18n
 from zonegeo.errors import (
@@ -847,27 +848,8 @@ def _opening_view(
     return zoom, cx, cy
 
 
-def _ranked(ds: zonegeo.Dataset) -> gpd.GeoDataFrame:
-    """The hand ranking plus five more sites packed around the best one."""
-    base = hand_ranking(ds)
-    extra = gpd.GeoDataFrame(
-        {
-            "site_id": [f"P-{i}" for i in range(5)],
-            "score": [0.5 - i / 100 for i in range(5)],
-            "rank": pd.array([4 + i for i in range(5)], dtype="Int64"),
-            "eligible": [True] * 5,
-        },
-        geometry=[
-            box(X0 + 1500 + 60 * i, Y0 + 1000, X0 + 1540 + 60 * i, Y0 + 1040)
-            for i in range(5)
-        ],
-        crs=UTM,
-    ).to_crs(4326)
-    return pd.concat([base, extra], ignore_index=True)
-
-
 def test_ranked_map_opens_with_room_for_the_legend(ds: zonegeo.Dataset) -> None:
-    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=_ranked(ds))
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds))
     fit = m._children["zonegeo_fit"]
     minx, miny, maxx, maxy = ds.districts[
         ds.districts["district"] == "Sauran"
@@ -895,7 +877,7 @@ def test_ranked_map_opens_with_room_for_the_legend(ds: zonegeo.Dataset) -> None:
 def test_rank_labels_never_overlap(ds: zonegeo.Dataset) -> None:
     from pyproj import Transformer
 
-    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=_ranked(ds))
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds))
     cand = _layer(m, "zg-candidate")
     feats = cand.spec["labels"]["data"]["features"]
     assert [f["properties"]["l"] for f in feats] == [str(r) for r in range(1, 9)]
