@@ -156,7 +156,9 @@ def test_kpis_without_optional_plot_columns_report_unknown_figures(
     # (unknown), never 0, and the others are unchanged
     from dataclasses import replace
 
-    bare = replace(hand, plots=hand.plots[["plot_id", "district", "status", "geometry"]])
+    bare = replace(
+        hand, plots=hand.plots[["plot_id", "district", "status", "geometry"]]
+    )
     full = zonegeo.district_kpis(hand, as_of="2024-06-01")
     d = zonegeo.district_kpis(bare, as_of="2024-06-01")
     for col in (

@@ -699,7 +699,9 @@ def test_zone_popups_show_years_without_a_thousands_separator(
         m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, lang=lang)
         label = _i18n.column_label("established", lang)
         shown = {
-            f["properties"]["v"][0]: f["properties"]["v"][layer.spec["fields"].index(label)]
+            f["properties"]["v"][0]: f["properties"]["v"][
+                layer.spec["fields"].index(label)
+            ]
             for layer in _layers(m)
             if layer.spec["className"] == "zg-zone"
             for f in layer.features
@@ -720,7 +722,7 @@ def test_zone_popups_show_years_without_a_thousands_separator(
 
 
 def _with_huge_plot(ds: zonegeo.Dataset, vertices: int) -> zonegeo.Dataset:
-    """Add a free plot whose outline is a 300 m circle drawn with ``vertices`` points."""
+    """Add a free plot: a 300 m circle drawn with ``vertices`` points."""
     import shapely
 
     t = np.linspace(0.0, 2.0 * np.pi, vertices, endpoint=False)
@@ -839,8 +841,11 @@ def _opening_view(
     (x0, x1), (y0, y1) = to_merc.transform([w, e], [s, n])
     world0 = 2 * np.pi * 6_378_137.0 / 256  # metres per pixel at zoom 0
     free_w, free_h = width - tl[0] - br[0], height - tl[1] - br[1]
-    zoom = int(np.floor(np.log2(min(free_w / ((x1 - x0) / world0),
-                                    free_h / ((y1 - y0) / world0)))))
+    zoom = int(
+        np.floor(
+            np.log2(min(free_w / ((x1 - x0) / world0), free_h / ((y1 - y0) / world0)))
+        )
+    )
     scale = 2.0**zoom / world0
     # the bounds' centre sits in the middle of the padded area
     cx = (x0 + x1) / 2 * scale - (tl[0] + (width - tl[0] - br[0]) / 2)
@@ -849,7 +854,9 @@ def _opening_view(
 
 
 def test_ranked_map_opens_with_room_for_the_legend(ds: zonegeo.Dataset) -> None:
-    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds))
+    m = district_map(
+        ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds)
+    )
     fit = m._children["zonegeo_fit"]
     minx, miny, maxx, maxy = ds.districts[
         ds.districts["district"] == "Sauran"
@@ -877,7 +884,9 @@ def test_ranked_map_opens_with_room_for_the_legend(ds: zonegeo.Dataset) -> None:
 def test_rank_labels_never_overlap(ds: zonegeo.Dataset) -> None:
     from pyproj import Transformer
 
-    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds))
+    m = district_map(
+        ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds)
+    )
     cand = _layer(m, "zg-candidate")
     feats = cand.spec["labels"]["data"]["features"]
     assert [f["properties"]["l"] for f in feats] == [str(r) for r in range(1, 9)]

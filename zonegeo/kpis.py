@@ -57,14 +57,14 @@ def _column(plots: pd.DataFrame, name: str) -> pd.Series:
 
 
 def _unknown_figures(plots: pd.DataFrame, by: str) -> set[str]:
-    """The figures the plots cannot give: their optional columns are absent."""
+    """Return the figures the plots cannot give (their optional columns are absent)."""
     if by not in plots.columns:
         return set(KPI_COLUMNS)
     return {f for col, figs in _NEEDS.items() if col not in plots.columns for f in figs}
 
 
 def _idle_unknown(plots: pd.DataFrame) -> np.ndarray:
-    """True for allocated plots without a ``build_by`` date: idle or not is unknown."""
+    """Flag allocated plots without a ``build_by`` date (idle status unknown)."""
     build_by = pd.to_datetime(_column(plots, "build_by"), errors="coerce")
     allocated = plots["status"].astype("string") == "allocated"
     return (allocated.fillna(False) & build_by.isna()).to_numpy(dtype=bool)

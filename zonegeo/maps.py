@@ -451,10 +451,15 @@ def _vertex_budget(
         or not isinstance(max_vertices, int)
         or max_vertices < 1
     ):
-        msg = f"max_vertices must be a positive whole number or None, got {max_vertices!r}"
+        msg = (
+            f"max_vertices must be a positive whole number or None, "
+            f"got {max_vertices!r}"
+        )
         raise ValidationError(msg)
     if simplify_m is not None and not (
-        isinstance(simplify_m, (int, float)) and np.isfinite(simplify_m) and simplify_m >= 0
+        isinstance(simplify_m, (int, float))
+        and np.isfinite(simplify_m)
+        and simplify_m >= 0
     ):
         msg = f"simplify_m must be a number of metres, 0 or more, got {simplify_m!r}"
         raise ValidationError(msg)
@@ -462,7 +467,9 @@ def _vertex_budget(
     out: dict[str, gpd.GeoDataFrame | None] = dict(layers)
     if not present:
         return out, None
-    arrays = {k: np.asarray(v.geometry.values, dtype=object) for k, v in present.items()}
+    arrays = {
+        k: np.asarray(v.geometry.values, dtype=object) for k, v in present.items()
+    }
     total = int(sum(shapely.get_num_coordinates(a).sum() for a in arrays.values()))
     over = max_vertices is not None and total > max_vertices
     if not over and not simplify_m:
@@ -474,9 +481,7 @@ def _vertex_budget(
     }
     joined = np.concatenate(list(projected.values()))
 
-    polygonal = np.isin(
-        shapely.get_type_id(joined), (3, 6)
-    )  # Polygon, MultiPolygon
+    polygonal = np.isin(shapely.get_type_id(joined), (3, 6))  # Polygon, MultiPolygon
 
     def simplified(tol: float, *, exact: bool = False) -> tuple[np.ndarray, int]:
         # Douglas-Peucker is fast (the tolerance search runs it several
@@ -1015,10 +1020,9 @@ def _plot_layers(
     else:
         build_by = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
         idle = np.zeros(len(frame), dtype=bool)
-    idle_unknown = (
-        (frame["status"].astype(object) == "allocated").to_numpy(dtype=bool)
-        & build_by.isna().to_numpy()
-    )
+    idle_unknown = (frame["status"].astype(object) == "allocated").to_numpy(
+        dtype=bool
+    ) & build_by.isna().to_numpy()
     overdue = (
         np.where(
             idle,
@@ -1286,7 +1290,17 @@ _LABEL_PX = 24
 _LABEL_GAP_PX = _LABEL_PX + 2
 _LABEL_OFFSETS = tuple(
     (dx * _LABEL_GAP_PX, dy * _LABEL_GAP_PX)
-    for dx, dy in ((0, 0), (0, -1), (1, 0), (0, 1), (-1, 0), (1, -1), (1, 1), (-1, 1), (-1, -1))
+    for dx, dy in (
+        (0, 0),
+        (0, -1),
+        (1, 0),
+        (0, 1),
+        (-1, 0),
+        (1, -1),
+        (1, 1),
+        (-1, 1),
+        (-1, -1),
+    )
 )
 #: Zoom levels for which label places are computed (deeper zooms use the last).
 _LABEL_MAX_ZOOM = 22
@@ -1723,7 +1737,8 @@ def district_map(
         max_vertices=max_vertices,
         simplify_m=simplify_m,
     )
-    plots, ranking = shown["plots"], shown["ranking"]
+    plots = shown["plots"] if shown["plots"] is not None else plots
+    ranking = shown["ranking"]
     sub = replace(
         sub,
         districts=shown["districts"],
@@ -1960,7 +1975,11 @@ def district_map(
     m._children.pop(_CONTROLS_KEY, None)
     m.add_child(_Controls(options), name=_CONTROLS_KEY)
     _add_layer_control(m)
-    _fit(m, sub.districts.total_bounds, options["legend"]["sections"] if options["legend"] else [])
+    _fit(
+        m,
+        sub.districts.total_bounds,
+        options["legend"]["sections"] if options["legend"] else [],
+    )
     log.info(
         "district map of %s: %d plots, %d infrastructure features, %d ranked sites",
         name,
@@ -2017,11 +2036,12 @@ def region_map(
         msg = f"region_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
     _i18n.check_lang(lang)
-    shown, simplified_m = _vertex_budget(
+    display, simplified_m = _vertex_budget(
         {"districts": dataset.districts, "zones": dataset.zones},
         max_vertices=max_vertices,
     )
-    districts, zones = shown["districts"], shown["zones"]
+    districts = display["districts"]
+    zones = display["zones"]
     assert districts is not None and zones is not None
     minx, miny, maxx, maxy = districts.total_bounds
     m = _new_map(
