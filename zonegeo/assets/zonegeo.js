@@ -447,7 +447,12 @@
     ['topright', 'bottomright'].forEach(function (k) {
       var kids = corners[k] ? corners[k].children : [];
       for (var i = 0; i < kids.length; i++) {
+        // the one-line attribution and footer run along the bottom edge
         var r = kids[i].getBoundingClientRect();
+        if (/leaflet-control-attribution|zg-footer/.test(kids[i].className)) {
+          if (r.height) { br[1] = Math.max(br[1], box.bottom - r.top + 4); }
+          continue;
+        }
         if (r.width) { br[0] = Math.max(br[0], box.right - r.left + 10); }
       }
     });
