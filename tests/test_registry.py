@@ -37,10 +37,11 @@ def _plots(target: str) -> pd.DataFrame:
 
 
 def _digest(folder: Path) -> dict[str, str]:
+    """Hash every data file (not the store's lock file, which names its last holder)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != ".plots.gpkg.lock"
     }
 
 
@@ -357,8 +358,12 @@ def test_geopackage_stays_valid_and_readable(folder: Path) -> None:
     )
     assert history["new_status"].tolist() == ["allocated", "free"]
     assert len(zonegeo.read_plots(path)) == 4
-    # No journal or temporary file is left behind.
-    assert sorted(p.name for p in path.parent.iterdir()) == ["plots.gpkg", "zones.gpkg"]
+    # No journal or temporary file is left behind; the store's lock file stays.
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        ".plots.gpkg.lock",
+        "plots.gpkg",
+        "zones.gpkg",
+    ]
 
 
 def test_a_single_geopackage_file_is_a_store(folder: Path) -> None:
@@ -421,7 +426,10 @@ def test_write_dataset_refuses_duplicate_plot_ids(tmp_path: Path) -> None:
     ):
         write_dataset(replace(ds, plots=plots), tmp_path / "dup")
     assert not (tmp_path / "dup" / "plots" / "plots.gpkg").exists()
-    assert [p.name for p in (tmp_path / "dup" / "plots").iterdir()] == ["zones.gpkg"]
+    assert sorted(p.name for p in (tmp_path / "dup" / "plots").iterdir()) == [
+        ".plots.gpkg.lock",
+        "zones.gpkg",
+    ]
 
 
 def test_write_dataset_refuses_to_overwrite(folder: Path) -> None:

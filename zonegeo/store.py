@@ -195,7 +195,7 @@ def _try_lock(fd: int, *, exclusive: bool) -> bool:
 def _holder(path: Path) -> str:
     """Describe who holds the lock file ``path`` (for a busy message)."""
     try:
-        fd = os.open(path, os.O_RDWR)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return "another program is using it"
     try:
@@ -219,8 +219,10 @@ def store_lock(
     """Hold the lock of the GeoPackage store whose plots file is ``plots``.
 
     Writers take it exclusive (and record ``what`` they do, with their pid,
-    host and start time, in the lock file); readers of a whole dataset take
-    it shared. The OS releases it when the process ends, however it ends.
+    host and start time, in the lock file, which they create); readers of a
+    whole dataset take it shared, if the file exists (a store no zonegeo
+    writer has touched has none, and reading creates nothing). The OS
+    releases the lock when the process ends, however it ends.
 
     Raises
     ------
@@ -230,8 +232,11 @@ def store_lock(
     """
     path = lock_file(plots)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        if exclusive:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        else:  # a reader never creates it: no writer has used the store yet
+            fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
         if exclusive:
             msg = (
@@ -614,7 +619,8 @@ def history_to_add(
         keep.append(have[key] == 0)
         if have[key]:
             have[key] -= 1
-    added = carried[keep].reset_index(drop=True)
+    added = carried[pd.Series(keep, index=carried.index, dtype=bool)]
+    added = added.reset_index(drop=True)
     ids = added["history_id"]
     if not (
         existing.empty
@@ -882,7 +888,9 @@ def folder_read_lock(folder: Path, *, timeout: float) -> Iterator[None]:
     with store_lock(
         plots, exclusive=False, timeout=timeout, what="reading", display=str(folder)
     ):
-        clean_temp_files(_folder_finals(folder))
+        if lock_file(plots).exists():  # a zonegeo store: its writers lock it
+            clean_temp_files(_folder_finals(folder))
+        ready_gpkg(plots, timeout=timeout, display=str(folder))
         yield
 
 
