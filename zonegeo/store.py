@@ -157,7 +157,7 @@ class Deadline:
 def busy_error(display: str, holder: str, seconds: float) -> StoreBusyError:
     """Return the error of a store that stayed locked for ``seconds``."""
     msg = (
-        f"{display}: the store is busy: {holder}, try again (waited {seconds:g} s; "
+        f"{display}: the store is busy: {holder}, try again (waited {seconds:.1f} s; "
         f"wait longer with --lock-timeout SECONDS or lock_timeout=)"
     )
     return StoreBusyError(msg)
@@ -192,19 +192,24 @@ def _try_lock(fd: int, *, exclusive: bool) -> bool:
     return True
 
 
-def _holder(path: Path) -> str:
-    """Describe who holds the lock file ``path`` (for a busy message)."""
+def _writer(path: Path) -> str | None:
+    """Describe the zonegeo writer that holds the lock file ``path``, if one does."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return "another program is using it"
+        return None
     try:
         if _try_lock(fd, exclusive=False):
-            return "another program is reading it"
+            return None
         text = os.pread(fd, 1000, 0).decode("utf-8", "replace").strip("\x00 \n")
     finally:
         os.close(fd)
     return text or "another zonegeo process is writing it"
+
+
+def _holder(path: Path) -> str:
+    """Describe who holds the lock file ``path`` (for a busy message)."""
+    return _writer(path) or "another program is reading it"
 
 
 @contextlib.contextmanager
@@ -330,9 +335,9 @@ def ready_gpkg(path: Path, *, timeout: float, display: str | None = None) -> Non
     except sqlite3.OperationalError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
-            holder = _holder(lock_file(path))
-            if holder == "another program is using it":
-                holder = f"another program holds the GeoPackage's lock ({text})"
+            holder = _writer(lock_file(path)) or (
+                f"another program holds the GeoPackage's lock ({text})"
+            )
             raise busy_error(display, holder, timeout) from None
         if not writable and journal.exists():
             msg = (
