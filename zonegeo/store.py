@@ -354,6 +354,30 @@ def ready_gpkg(path: Path, *, timeout: float, display: str | None = None) -> Non
         raise ValidationError(msg) from None
     if had_journal and not journal.exists():
         log.info("%s: rolled back a write that was interrupted", path)
+    elif writable and journal.exists():
+        _drop_stale_journal(path)
+
+
+def _drop_stale_journal(path: Path) -> None:
+    """Remove a journal that a write killed before its first sync left behind.
+
+    Such a journal is empty at its start, so SQLite ignores it, but the file
+    stays until the next write. If no one is writing now (the write lock is
+    free), a write of the unchanged ``user_version`` makes SQLite replace and
+    delete it.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=rw"
+    with _Closing(
+        sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
+    ) as con:
+        try:
+            con.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # a live writer: the journal is its own
+            return
+        version = int(con.execute("PRAGMA user_version").fetchone()[0])
+        con.execute(f"PRAGMA user_version = {version}")
+        con.execute("COMMIT")
+    log.info("%s: removed the empty journal of an interrupted write", path)
 
 
 # -- resolving a store ----------------------------------------------------------
