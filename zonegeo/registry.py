@@ -590,10 +590,10 @@ def set_plot_status(
 
 def _day(value: object) -> dt.date | None:
     """Return the calendar day of a date-like value, None for a missing one."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     try:
-        ts = pd.Timestamp(value)  # type: ignore[arg-type]
+        ts = pd.Timestamp(value)
     except (ValueError, TypeError):
         return None
     return None if pd.isna(ts) else ts.date()

@@ -43,6 +43,7 @@ import re
 import signal
 import socket
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,9 +174,7 @@ def lock_file(plots: Path) -> Path:
 
 def _try_lock(fd: int, *, exclusive: bool) -> bool:
     """Take the OS lock of an open lock file without waiting; True if taken."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: one exclusive byte lock
+    if sys.platform == "win32":  # pragma: no cover - one exclusive byte lock
         import msvcrt
 
         try:
@@ -184,6 +183,8 @@ def _try_lock(fd: int, *, exclusive: bool) -> bool:
         except OSError:
             return False
         return True
+    import fcntl
+
     flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
     try:
         fcntl.flock(fd, flags)
@@ -201,7 +202,8 @@ def _writer(path: Path) -> str | None:
     try:
         if _try_lock(fd, exclusive=False):
             return None
-        text = os.pread(fd, 1000, 0).decode("utf-8", "replace").strip("\x00 \n")
+        os.lseek(fd, 1, os.SEEK_SET)  # byte 0 may be locked (Windows)
+        text = os.read(fd, 1000).decode("utf-8", "replace").strip("\x00 \n")
     finally:
         os.close(fd)
     return text or "another zonegeo process is writing it"
@@ -264,8 +266,9 @@ def store_lock(
                 f"pid {os.getpid()} on {socket.gethostname()} is {what} "
                 f"(since {since} UTC)"
             )
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, text.encode(), 0)
+            os.ftruncate(fd, 1)
+            os.lseek(fd, 1, os.SEEK_SET)
+            os.write(fd, text.encode())
         yield
     finally:
         os.close(fd)
@@ -556,7 +559,7 @@ def gpkg_ensure_history(con: sqlite3.Connection) -> None:
 
 def gpkg_time(value: object) -> str:
     """Format a time as a GeoPackage DATETIME (UTC, milliseconds)."""
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
+    ts = pd.Timestamp(value)
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return ts.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ts.microsecond // 1000:03d}Z"
 
