@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import pandas as pd
 
 from zonegeo import io, schema
 from zonegeo.errors import UnknownDistrictError, ValidationError
@@ -59,6 +60,12 @@ def empty_layer(layer: str) -> gpd.GeoDataFrame:
     )
 
 
+def _empty_history() -> pd.DataFrame:
+    from zonegeo.store import empty_history
+
+    return empty_history()
+
+
 @dataclass(frozen=True)
 class Dataset:
     """All layers of a planning region, each a GeoDataFrame in EPSG:4326.
@@ -71,6 +78,10 @@ class Dataset:
         Optional layers; empty when absent.
     source : str
         Where the data came from (a folder, a URL or ``"demo"``).
+    history : DataFrame
+        The plots' status history (:func:`zonegeo.plot_history`), read with
+        the plots and written with them by :func:`zonegeo.write_dataset`, so a
+        copy of a store keeps it; empty when there is none.
 
     Examples
     --------
@@ -92,6 +103,7 @@ class Dataset:
         default_factory=lambda: empty_layer("exclusions")
     )
     source: str = ""
+    history: pd.DataFrame = field(default_factory=_empty_history)
 
     def __iter__(self) -> Iterator[tuple[str, gpd.GeoDataFrame]]:
         """Iterate over ``(layer name, GeoDataFrame)`` pairs."""
@@ -162,11 +174,13 @@ class Dataset:
             settlements = self.settlements[self.settlements["district"] == name]
         else:
             settlements = touching(self.settlements)
+        plots = self.plots[self.plots["district"] == name]
         return replace(
             self,
             districts=districts,
             zones=self.zones[self.zones["district"] == name],
-            plots=self.plots[self.plots["district"] == name],
+            plots=plots,
+            history=self.history[self.history["plot_id"].isin(plots["plot_id"])],
             infrastructure=touching(self.infrastructure),
             settlements=settlements,
             exclusions=touching(self.exclusions),
@@ -183,7 +197,7 @@ def _find_layer(folder: Path, layer: str) -> Path | None:
     return None
 
 
-def read_dataset(src: str | Path) -> Dataset:
+def read_dataset(src: str | Path, *, lock_timeout: float | None = None) -> Dataset:
     """Read every layer of a dataset folder (or a PostGIS schema URL).
 
     A folder holds ``boundaries/districts``, ``plots/zones``, ``plots/plots`` and
@@ -196,6 +210,10 @@ def read_dataset(src: str | Path) -> Dataset:
     src : str or Path
         A folder, or a ``postgresql://`` URL naming a schema
         (``postgresql://host/db?schema=zonegeo``).
+    lock_timeout : float, optional
+        Seconds to wait while a writer holds the store (default
+        :data:`zonegeo.LOCK_TIMEOUT`, 60); then
+        :class:`~zonegeo.StoreBusyError`.
 
     Returns
     -------
@@ -205,6 +223,13 @@ def read_dataset(src: str | Path) -> Dataset:
     ------
     ValidationError
         If a required layer is missing or any layer fails validation.
+
+    Notes
+    -----
+    The plots and their status history (``Dataset.history``) are read as one
+    snapshot: under the store's shared lock (folder) or in one transaction
+    (PostGIS). A write that a killed process left half-done is rolled back
+    first.
 
     Examples
     --------
@@ -226,6 +251,16 @@ def read_dataset(src: str | Path) -> Dataset:
             "or a postgresql:// URL"
         )
         raise ValidationError(msg)
+    from zonegeo import store
+
+    timeout = store.lock_seconds(lock_timeout)
+    with store.folder_read_lock(folder, timeout=timeout):
+        dataset = _read_folder(folder)
+        history = store.folder_history(folder, timeout=timeout)
+    return replace(dataset, history=history)
+
+
+def _read_folder(folder: Path) -> Dataset:
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing = []
     for layer in schema.LAYERS:

@@ -197,6 +197,10 @@ def _read_raw(
             f"{', '.join(READ_FORMATS)} (zip = zipped Shapefile) and postgresql:// URLs"
         )
         raise ValidationError(msg)
+    if suffix == ".gpkg":  # roll back a write that a killed process left half-done
+        from zonegeo.store import LOCK_TIMEOUT, ready_gpkg
+
+        ready_gpkg(path, timeout=LOCK_TIMEOUT)
     chosen = _pick_layer(path, layer, layer_name)
     where = f"{path}" + (f' (layer "{chosen}")' if chosen and suffix == ".gpkg" else "")
     if suffix == ".csv":

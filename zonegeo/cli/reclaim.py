@@ -6,7 +6,7 @@ import click
 import pandas as pd
 
 from zonegeo.cli._common import echo_err
-from zonegeo.cli.plot import STORE_HELP
+from zonegeo.cli.plot import STORE_HELP, lock_timeout_option
 
 __all__ = ["reclaim"]
 
@@ -40,7 +40,10 @@ _SHOWN = (
 @click.option(
     "--dry-run", is_flag=True, help="Only list the idle plots; change nothing."
 )
-def reclaim(target: str, as_of: str, grace_days: int, dry_run: bool) -> None:
+@lock_timeout_option
+def reclaim(
+    target: str, as_of: str, grace_days: int, dry_run: bool, lock_timeout: float
+) -> None:
     """Free the allocated plots whose build_by date has passed, keeping the history.
 
     Each reclaimed plot becomes 'free' and loses its investor, project and
@@ -52,7 +55,13 @@ def reclaim(target: str, as_of: str, grace_days: int, dry_run: bool) -> None:
     """  # noqa: D301 (click's \b marker)
     from zonegeo.registry import reclaim as reclaim_plots
 
-    idle = reclaim_plots(target, as_of=as_of, grace_days=grace_days, dry_run=dry_run)
+    idle = reclaim_plots(
+        target,
+        as_of=as_of,
+        grace_days=grace_days,
+        dry_run=dry_run,
+        lock_timeout=lock_timeout,
+    )
     if len(idle):
         table = pd.DataFrame(idle[list(_SHOWN)])
         table["build_by"] = table["build_by"].dt.strftime("%Y-%m-%d")
