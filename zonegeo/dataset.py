@@ -183,7 +183,7 @@ def _find_layer(folder: Path, layer: str) -> Path | None:
     return None
 
 
-def read_dataset(src: str | Path) -> Dataset:
+def read_dataset(src: str | Path, *, date_format: str | None = None) -> Dataset:
     """Read every layer of a dataset folder (or a PostGIS schema URL).
 
     A folder holds ``boundaries/districts``, ``plots/zones``, ``plots/plots`` and
@@ -196,6 +196,9 @@ def read_dataset(src: str | Path) -> Dataset:
     src : str or Path
         A folder, or a ``postgresql://`` URL naming a schema
         (``postgresql://host/db?schema=zonegeo``).
+    date_format : str, optional
+        How text dates are written when not ``dd.mm.yyyy`` (day first) or
+        ISO ``YYYY-MM-DD``; see :func:`zonegeo.read_layer`.
 
     Returns
     -------
@@ -218,7 +221,7 @@ def read_dataset(src: str | Path) -> Dataset:
     if text.startswith(("postgresql://", "postgres://")):
         from zonegeo import postgis
 
-        return postgis.read_dataset(text)
+        return postgis.read_dataset(text, date_format=date_format)
     folder = Path(src)
     if not folder.is_dir():
         msg = (
@@ -237,7 +240,11 @@ def read_dataset(src: str | Path) -> Dataset:
                     f"with one of {', '.join(_SUFFIXES)})"
                 )
             continue
-        layers[layer] = io.read_layer(path, layer)  # type: ignore[arg-type]
+        layers[layer] = io.read_layer(
+            path,
+            layer,  # type: ignore[arg-type]
+            date_format=date_format,
+        )
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)

@@ -48,7 +48,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 
-from zonegeo import _assets, _i18n
+from zonegeo import _assets, _dates, _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import CRSError, SchemaError, ValidationError
 from zonegeo.io import atomic_path
@@ -294,7 +294,7 @@ def _display(values: pd.Series, column: str, lang: str) -> list[str | None]:
     """Return each value as escaped display text, None where missing."""
     kind, decimals = _value_kind(column, values)
     if kind == "date":
-        stamps = pd.to_datetime(values, errors="coerce")
+        stamps = _dates.parse_date_column(values, column=column)
         return [None if pd.isna(t) else t.strftime("%Y-%m-%d") for t in stamps]
     if kind == "percent":
         nums = pd.to_numeric(values, errors="coerce").astype("float64") * 100.0
@@ -809,7 +809,11 @@ def _plot_layers(
     )
     frame = pd.DataFrame(plots.drop(columns=plots.geometry.name))
     ref = to_timestamp(as_of)
-    build_by = pd.to_datetime(frame.get("build_by"), errors="coerce")
+    build_by = (
+        _dates.parse_date_column(frame["build_by"], column="build_by")
+        if len(frame)
+        else None
+    )
     overdue = (
         np.where(
             idle,
