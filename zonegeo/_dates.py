@@ -456,9 +456,12 @@ def _text(
                 f"every date of the column the same way, or pass date_format= "
                 f"(CLI: --date-format) to read them all one way"
             )
-        if report.items:
             return out, report.items
+        if not (iso.any() or day.any()):
+            return out, report.items
+        # One format: read its rows, so impossible days are reported too.
         kind = "iso" if iso.any() else "dayfirst"
+        present = iso | day
     sub = text[present]
     parsed, impossible, label = _read_text(sub, kind, pattern)
     out[present] = parsed
@@ -474,6 +477,7 @@ def _text(
             report.add(wrong, why + swapped, "Fix: correct those cells")
         if unfit.any():
             report.add(unfit, f"not written as {label}", _fix(kind))
+    if report.items:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ms]"), (
             report.items
         )
