@@ -90,8 +90,12 @@ IDLE = ["T-02", "T-01", "T-12", "T-15", "T-08", "T-05"]
 def geometries() -> list[shapely.Geometry]:
     """40 m squares in two rows of eight inside zone Z-1, in EPSG:4326."""
     squares = [
-        box(X0 + 60 * (i % 8), Y0 + 100 * (i // 8), X0 + 60 * (i % 8) + 40,
-            Y0 + 100 * (i // 8) + 40)
+        box(
+            X0 + 60 * (i % 8),
+            Y0 + 100 * (i // 8),
+            X0 + 60 * (i % 8) + 40,
+            Y0 + 100 * (i // 8) + 40,
+        )
         for i in range(len(ROWS))
     ]
     return list(gpd.GeoSeries(squares, crs=UTM42).to_crs(4326))

@@ -116,7 +116,9 @@ def test_kpis_as_of_day_first(tmp_path: Path) -> None:
     ds = tiny_dataset()
     plots = zonegeo.read_plots(office.write_csv(tmp_path / "p.csv"))
     ds = type(ds)(
-        districts=ds.districts, zones=ds.zones, plots=plots,
+        districts=ds.districts,
+        zones=ds.zones,
+        plots=plots,
         infrastructure=ds.infrastructure,
     )
     k = zonegeo.zone_kpis(ds, as_of="12/01/2026").set_index("zone_id")
@@ -175,8 +177,7 @@ def test_unknown_text_two_digit_year_and_impossible_day(tmp_path: Path) -> None:
     assert "date_format='%d.%m.%y'" in text
     assert (
         "'31.02.2021', '06.25.2026' in 2 row(s) plot_id=T-02, T-03: no such day "
-        "when read as dd.mm.yyyy (day first); '06.25.2026' look(s) month first"
-        in text
+        "when read as dd.mm.yyyy (day first); '06.25.2026' look(s) month first" in text
     )
     assert "date_format='%m.%d.%Y'" in text
 
@@ -215,7 +216,8 @@ def test_date_format_override_is_strict(tmp_path: Path) -> None:
 
 def _real(which: int) -> list[pd.Timestamp | None]:
     return [
-        None if office.EXPECTED[r[0]][which] is None
+        None
+        if office.EXPECTED[r[0]][which] is None
         else pd.Timestamp(office.EXPECTED[r[0]][which])
         for r in office.ROWS
     ]
@@ -281,9 +283,7 @@ def test_excel_serials_and_excel_dates(tmp_path: Path) -> None:
     assert pd.api.types.is_datetime64_any_dtype(table["allocated_on"])
     assert pd.api.types.is_float_dtype(table["build_by"])  # serials, with NaN
     assert table.loc[0, "build_by"] == 44996  # 11.03.2023 in Excel
-    src = _frame_plots(
-        allocated_on=table["allocated_on"], build_by=table["build_by"]
-    )
+    src = _frame_plots(allocated_on=table["allocated_on"], build_by=table["build_by"])
     path = tmp_path / "plots.parquet"
     src.to_parquet(path)
     _check(zonegeo.read_plots(path))
@@ -307,11 +307,16 @@ def test_excel_serials_in_text_need_date_format() -> None:
 def test_python_date_objects_and_mixed_kinds() -> None:
     values = pd.Series([dt.date(2023, 3, 11), None, dt.datetime(2021, 9, 19, 8)])
     assert _dates(parse_date_column(values, column="build_by")) == [
-        dt.date(2023, 3, 11), None, dt.date(2021, 9, 19)
+        dt.date(2023, 3, 11),
+        None,
+        dt.date(2021, 9, 19),
     ]
     mixed = pd.Series([dt.date(2023, 3, 11), "19.09.2021"], dtype=object)
-    with pytest.raises(SchemaError, match=r"mixes kinds of value: dates .* row 1; "
-                       r"text \('19.09.2021'\) in 1 row\(s\) row 2"):
+    with pytest.raises(
+        SchemaError,
+        match=r"mixes kinds of value: dates .* row 1; "
+        r"text \('19.09.2021'\) in 1 row\(s\) row 2",
+    ):
         parse_date_column(mixed, column="build_by")
 
 
@@ -326,15 +331,18 @@ def test_times_blanks_and_time_zones() -> None:
     assert out.tolist()[3] == pd.Timestamp(2024, 7, 1, 8, 5, 9)
     iso = pd.Series(["2024-06-30T14:30:00+05:00", "2024-07-01 08:00Z"])
     assert parse_date_column(iso, column="x").tolist() == [
-        pd.Timestamp(2024, 6, 30, 14, 30), pd.Timestamp(2024, 7, 1, 8)
+        pd.Timestamp(2024, 6, 30, 14, 30),
+        pd.Timestamp(2024, 7, 1, 8),
     ]
-    aware = pd.Series(pd.to_datetime(["2024-06-30 23:30"])).dt.tz_localize("Asia/Almaty")
+    aware = pd.Series(pd.to_datetime(["2024-06-30 23:30"])).dt.tz_localize(
+        "Asia/Almaty"
+    )
     assert parse_date_column(aware, column="x").tolist() == [
         pd.Timestamp(2024, 6, 30, 23, 30)
     ]
 
 
-# -- single dates: as_of= and --as-of ----------------------------------------------------
+# -- single dates: as_of= and --as-of ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -353,6 +361,8 @@ def test_times_blanks_and_time_zones() -> None:
 )
 def test_parse_date(text: str, expected: dt.datetime) -> None:
     assert parse_date(text) == pd.Timestamp(expected)
+    # as_of= of idle_plots, the KPIs, maps and reports: the day, at midnight.
+    assert to_timestamp(text) == pd.Timestamp(expected.date())
 
 
 def test_parse_date_with_offset_and_objects() -> None:
@@ -376,9 +386,12 @@ def test_parse_date_with_offset_and_objects() -> None:
     ],
 )
 def test_parse_date_refuses(value: object, why: str) -> None:
-    fmt = "dd.mm.yyyy" if value == "2026-01-12" else None
-    with pytest.raises(ValidationError, match=why) as info:
-        parse_date(value, date_format=fmt)
+    if value == "2026-01-12":
+        with pytest.raises(ValidationError, match=why) as info:
+            parse_date(value, date_format="dd.mm.yyyy")
+    else:
+        with pytest.raises(ValidationError, match=why) as info:
+            to_timestamp(value)
     assert str(info.value).startswith(f"as_of={value!r} ")
 
 
@@ -412,7 +425,7 @@ def test_reclaim_store_with_text_dates(tmp_path: Path) -> None:
     assert '"allocated_on": "2022-07-14"' in note
 
 
-# -- property ---------------------------------------------------------------------------
+# -- property ---------------------------------------------------------------------
 
 
 @settings(max_examples=200, deadline=None)
@@ -428,6 +441,7 @@ def test_day_first_round_trip(day: dt.date, sep: str, pad: bool) -> None:
         else f"{day.day}{sep}{day.month}{sep}{day.year}"
     )
     assert parse_date(text).date() == day
+    assert to_timestamp(text).date() == day
     column = pd.Series([text, "", f"{day:%d.%m.%Y}"])
     assert _dates(parse_date_column(column, column="build_by")) == [day, None, day]
 
@@ -437,8 +451,11 @@ def test_day_first_round_trip(day: dt.date, sep: str, pad: bool) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
-@given(days=st.lists(st.dates(dt.date(1950, 1, 1), dt.date(2099, 12, 31)),
-                     min_size=16, max_size=16))
+@given(
+    days=st.lists(
+        st.dates(dt.date(1950, 1, 1), dt.date(2099, 12, 31)), min_size=16, max_size=16
+    )
+)
 def test_office_csv_round_trip(tmp_path: Path, days: list[dt.date]) -> None:
     rows = [
         (r[0], r[1], f"{d:%d.%m.%Y}", f"{d:%d.%m.%Y}")

@@ -189,8 +189,10 @@ def _read_text(
     if kind == "pattern":
         assert pattern is not None
         out = pd.to_datetime(text, format=pattern, errors="coerce")
-        return out.astype("datetime64[ms]"), pd.Series(False, index=text.index), (
-            f"{pattern!r}"
+        return (
+            out.astype("datetime64[ms]"),
+            pd.Series(False, index=text.index),
+            (f"{pattern!r}"),
         )
     if kind == "excel":
         num = pd.to_numeric(text, errors="coerce")
@@ -232,7 +234,7 @@ def _naive(values: pd.Series) -> pd.Series:
 
 
 def _value_kind(v: object) -> str:
-    if v is None or (not isinstance(v, str) and pd.isna(v)):  # type: ignore[arg-type]
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
         return "missing"
     if isinstance(v, str):
         return "text"
@@ -269,7 +271,7 @@ class _Report:
 
         pos = np.flatnonzero(mask.to_numpy(dtype=bool))
         if self.ids is not None:
-            chosen: list[object] = [self.ids[i] for i in pos]
+            chosen: list[object] = [self.ids[int(i)] for i in pos]
         else:
             chosen = [int(i) + 1 for i in pos]  # 1-based row numbers
         return f"{len(pos)} row(s) {describe_rows(chosen, id_column=self.id_column)}"
@@ -347,9 +349,7 @@ def date_column(
         return empty, report.items
     if pd.api.types.is_numeric_dtype(values):
         return _numbers(pd.to_numeric(values), kind, pattern, report)
-    if isinstance(values.dtype, pd.StringDtype) or pd.api.types.is_string_dtype(
-        values
-    ):
+    if isinstance(values.dtype, pd.StringDtype) or pd.api.types.is_string_dtype(values):
         return _text(values, kind, pattern, report)
     # object: Python dates (read_excel, PostGIS), numbers, text, or a mix.
     kinds = values.map(_value_kind)

@@ -350,9 +350,13 @@ def _coerce(
     if col.dtype == "date":
         from zonegeo._dates import date_column
 
-        ids = list(gdf[id_column]) if id_column and id_column in gdf.columns else None
+        row_ids = list(gdf[id_column]) if id_column in gdf.columns else None
         out, found = date_column(
-            s, column=col.name, ids=ids, id_column=id_column, date_format=date_format
+            s,
+            column=col.name,
+            ids=row_ids,
+            id_column=id_column,
+            date_format=date_format,
         )
         for text in found:
             problems.add(SchemaError, text)

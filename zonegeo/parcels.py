@@ -94,7 +94,7 @@ def to_timestamp(value: object | None) -> pd.Timestamp:
 
 
 def _build_by(plots: pd.DataFrame) -> pd.Series:
-    """The ``build_by`` column as dates (text read as :mod:`zonegeo._dates` says)."""
+    """Return ``build_by`` as dates (text read as :mod:`zonegeo._dates` says)."""
     has_ids = "plot_id" in plots.columns
     return parse_date_column(
         plots["build_by"],

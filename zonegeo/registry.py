@@ -540,7 +540,7 @@ def set_plot_status(
 
 
 def _store_date(value: object, date_format: str | None) -> pd.Timestamp:
-    """A date as the store holds it (text read as :mod:`zonegeo._dates` says)."""
+    """Read a date as the store holds it (text as :mod:`zonegeo._dates` says)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return pd.NaT
     if isinstance(value, str) and not value.strip():

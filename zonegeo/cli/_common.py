@@ -132,7 +132,7 @@ date_format_option = click.option(
 
 
 def as_of_date(as_of: str | None, date_format: str | None) -> Any:
-    """Read ``--as-of`` (day first, or ISO, or as ``--date-format`` says); None stays."""
+    """Read ``--as-of``: day first, ISO, or as ``--date-format`` says; None stays."""
     from zonegeo._dates import parse_date
 
     if as_of is None:

@@ -52,7 +52,7 @@ def reclaim(
 
     \b
     Example:
-      zonegeo reclaim --store data/ --as-of 2025-02-01 --dry-run
+      zonegeo reclaim --store data/ --as-of 01.02.2025 --dry-run
     """  # noqa: D301 (click's \b marker)
     from zonegeo.registry import reclaim as reclaim_plots
 

@@ -31,8 +31,7 @@ __all__ = ["report"]
     "--as-of",
     default=None,
     metavar="DATE",
-    help="Reference date for idle plots, dd.mm.yyyy or YYYY-MM-DD "
-    "[default: today].",
+    help="Reference date for idle plots, dd.mm.yyyy or YYYY-MM-DD [default: today].",
 )
 @click.option(
     "--within-m",
