@@ -423,17 +423,23 @@ def _text(
 ) -> tuple[pd.Series, list[str]]:
     text = values.astype("string").str.strip()
     text = text.mask(text == "")
-    present = text.notna()
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ms]")
-    if not present.any():
-        return out, []
+    # Work on the distinct texts (a register repeats its dates), then spread back.
+    codes, uniques = pd.factorize(text)
+    if len(uniques) == 0:
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ms]"), []
+    distinct = pd.Series(uniques, dtype="string")
+
+    def rows(mask: pd.Series) -> pd.Series:
+        spread = np.append(mask.to_numpy(dtype=bool), False)[codes]
+        return pd.Series(spread, index=values.index)
+
+    use = pd.Series(True, index=distinct.index)
     if kind == "auto":
-        kinds = _kinds_of(text.fillna(""))
-        kinds[~present] = "missing"
+        kinds = _kinds_of(distinct)
         short = kinds == "short"
         if short.any():
             report.add(
-                short,
+                rows(short),
                 "the year has two digits; zonegeo does not guess the century",
                 "Fix: write four-digit years (11.03.2023), or pass "
                 "date_format='%d.%m.%y' (CLI: --date-format) to read 00-68 as "
@@ -442,11 +448,11 @@ def _text(
         unknown = kinds == ""
         if unknown.any():
             report.add(
-                unknown,
+                rows(unknown),
                 f"not a date format zonegeo reads; allowed: {_ALLOWED}",
                 _fix(kind),
             )
-        iso, day = kinds == "iso", kinds == "dayfirst"
+        iso, day = rows(kinds == "iso"), rows(kinds == "dayfirst")
         if iso.any() and day.any():
             report.items.append(
                 f"column {report.column!r} must be a date but mixes date formats: "
@@ -456,32 +462,37 @@ def _text(
                 f"every date of the column the same way, or pass date_format= "
                 f"(CLI: --date-format) to read them all one way"
             )
-            return out, report.items
+            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ms]"), (
+                report.items
+            )
         if not (iso.any() or day.any()):
-            return out, report.items
-        # One format: read its rows, so impossible days are reported too.
+            return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ms]"), (
+                report.items
+            )
+        # One format: read its values, so impossible days are reported too.
         kind = "iso" if iso.any() else "dayfirst"
-        present = iso | day
-    sub = text[present]
-    parsed, impossible, label = _read_text(sub, kind, pattern)
-    out[present] = parsed
-    failed = pd.Series(False, index=values.index)
-    failed[present] = parsed.isna().to_numpy()
+        use = kinds == kind
+    parsed = pd.Series(pd.NaT, index=distinct.index, dtype="datetime64[ms]")
+    impossible = pd.Series(False, index=distinct.index)
+    got, bad_day, label = _read_text(distinct[use], kind, pattern)
+    parsed[use] = got
+    impossible[use] = bad_day
+    failed = use & parsed.isna()
     if failed.any():
-        wrong = pd.Series(False, index=values.index)
-        wrong[present] = impossible.to_numpy()
-        unfit = failed & ~wrong
+        wrong = failed & impossible
+        unfit = failed & ~impossible
         if wrong.any():
             why = f"no such day when read as {label}"
-            swapped = _month_first_hint(text[wrong]) if kind == "dayfirst" else ""
-            report.add(wrong, why + swapped, "Fix: correct those cells")
+            hint = _month_first_hint(distinct[wrong]) if kind == "dayfirst" else ""
+            report.add(rows(wrong), why + hint, "Fix: correct those cells")
         if unfit.any():
-            report.add(unfit, f"not written as {label}", _fix(kind))
+            report.add(rows(unfit), f"not written as {label}", _fix(kind))
     if report.items:
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ms]"), (
             report.items
         )
-    return out, []
+    stamps = np.append(parsed.to_numpy(), np.datetime64("NaT", "ms"))[codes]
+    return pd.Series(stamps, index=values.index, dtype="datetime64[ms]"), []
 
 
 def _month_first_hint(text: pd.Series) -> str:
