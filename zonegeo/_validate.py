@@ -317,7 +317,11 @@ def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
 
 
 def _coerce(
-    gdf: gpd.GeoDataFrame, col: schema.Column, id_column: str | None, problems: Problems
+    gdf: gpd.GeoDataFrame,
+    col: schema.Column,
+    id_column: str | None,
+    problems: Problems,
+    date_format: str | None = None,
 ) -> pd.Series:
     s = gdf[col.name]
     if col.dtype == "string":
@@ -344,29 +348,28 @@ def _coerce(
             return num.astype("float64")
         return num.where(~bad).round().astype("Int64")
     if col.dtype == "date":
-        if pd.api.types.is_datetime64_any_dtype(s):
-            out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-            return out.astype("datetime64[ms]")
-        text = s.astype("string").str.strip().replace("", pd.NA)
-        out = pd.to_datetime(text, errors="coerce", format="mixed")
-        bad = out.isna() & text.notna()
-        if bad.any():
-            ids = _row_ids(gdf, bad.to_numpy(), id_column)
-            vals = sorted({repr(v) for v in s[bad]})[:5]
-            problems.add(
-                SchemaError,
-                f"column {col.name!r} must be a date (YYYY-MM-DD) but has "
-                f"{', '.join(vals)} in row(s) "
-                f"{describe_rows(ids, id_column=id_column)}. "
-                f"Fix: write ISO dates such as 2024-06-30",
-            )
-        return out.astype("datetime64[ms]")
+        from zonegeo._dates import date_column
+
+        row_ids = list(gdf[id_column]) if id_column in gdf.columns else None
+        out, found = date_column(
+            s,
+            column=col.name,
+            ids=row_ids,
+            id_column=id_column,
+            date_format=date_format,
+        )
+        for text in found:
+            problems.add(SchemaError, text)
+        return out
     msg = f"unknown dtype {col.dtype!r}"  # pragma: no cover - schema is fixed
     raise AssertionError(msg)
 
 
 def _check_columns(
-    gdf: gpd.GeoDataFrame, sch: schema.LayerSchema, problems: Problems
+    gdf: gpd.GeoDataFrame,
+    sch: schema.LayerSchema,
+    problems: Problems,
+    date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     missing = [c for c in sch.required if c not in gdf.columns]
@@ -391,7 +394,7 @@ def _check_columns(
                 out[col.name] = pd.Series(pd.NA, index=out.index, dtype="object")
                 out[col.name] = _coerce(out, col, id_column, problems)
             continue
-        out[col.name] = _coerce(out, col, id_column, problems)
+        out[col.name] = _coerce(out, col, id_column, problems, date_format)
         values = out[col.name]
         if not col.nullable:
             empty = values.isna().to_numpy()
@@ -458,6 +461,7 @@ def validate_layer(
     source: str,
     column_map: Mapping[str, str] | None = None,
     check_overlaps: bool = True,
+    date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Check and normalise a raw layer; raise once with every problem.
 
@@ -474,6 +478,10 @@ def validate_layer(
     check_overlaps : bool, default True
         For plots, warn about plots that overlap each other (about 1.5 s per
         100,000 plots; pass False for very large registries).
+    date_format : str, optional
+        How the text dates of the layer are written, when not day-first
+        (``dd.mm.yyyy``) or ISO, which are recognised per column; see
+        :mod:`zonegeo._dates`.
 
     Returns
     -------
@@ -508,7 +516,7 @@ def validate_layer(
     if checked is None:
         problems.raise_if_any()
         return gdf  # unreachable: a CRS problem was recorded
-    gdf = _check_columns(checked, sch, problems)
+    gdf = _check_columns(checked, sch, problems, date_format)
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     gdf = _check_geometry(gdf, sch, id_column, problems)
     problems.raise_if_any()

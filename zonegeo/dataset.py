@@ -197,7 +197,12 @@ def _find_layer(folder: Path, layer: str) -> Path | None:
     return None
 
 
-def read_dataset(src: str | Path, *, lock_timeout: float | None = None) -> Dataset:
+def read_dataset(
+    src: str | Path,
+    *,
+    lock_timeout: float | None = None,
+    date_format: str | None = None,
+) -> Dataset:
     """Read every layer of a dataset folder (or a PostGIS schema URL).
 
     A folder holds ``boundaries/districts``, ``plots/zones``, ``plots/plots`` and
@@ -214,6 +219,9 @@ def read_dataset(src: str | Path, *, lock_timeout: float | None = None) -> Datas
         Seconds to wait while a writer holds the store (default
         :data:`zonegeo.LOCK_TIMEOUT`, 60); then
         :class:`~zonegeo.StoreBusyError`.
+    date_format : str, optional
+        How text dates are written when not ``dd.mm.yyyy`` (day first) or
+        ISO ``YYYY-MM-DD``; see :func:`zonegeo.read_layer`.
 
     Returns
     -------
@@ -243,7 +251,7 @@ def read_dataset(src: str | Path, *, lock_timeout: float | None = None) -> Datas
     if text.startswith(("postgresql://", "postgres://")):
         from zonegeo import postgis
 
-        return postgis.read_dataset(text)
+        return postgis.read_dataset(text, date_format=date_format)
     folder = Path(src)
     if not folder.is_dir():
         msg = (
@@ -255,12 +263,12 @@ def read_dataset(src: str | Path, *, lock_timeout: float | None = None) -> Datas
 
     timeout = store.lock_seconds(lock_timeout)
     with store.folder_read_lock(folder, timeout=timeout):
-        dataset = _read_folder(folder)
+        dataset = _read_folder(folder, date_format=date_format)
         history = store.folder_history(folder, timeout=timeout)
     return replace(dataset, history=history)
 
 
-def _read_folder(folder: Path) -> Dataset:
+def _read_folder(folder: Path, *, date_format: str | None) -> Dataset:
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing = []
     for layer in schema.LAYERS:
@@ -272,7 +280,11 @@ def _read_folder(folder: Path) -> Dataset:
                     f"with one of {', '.join(_SUFFIXES)})"
                 )
             continue
-        layers[layer] = io.read_layer(path, layer)  # type: ignore[arg-type]
+        layers[layer] = io.read_layer(
+            path,
+            layer,  # type: ignore[arg-type]
+            date_format=date_format,
+        )
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)

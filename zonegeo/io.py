@@ -227,6 +227,7 @@ def read_layer(
     column_map: Mapping[str, str] | None = None,
     crs: object | None = None,
     check_overlaps: bool = True,
+    date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate one layer from a file or a PostGIS URL.
 
@@ -251,6 +252,14 @@ def read_layer(
     check_overlaps : bool, default True
         For plots, warn (:class:`zonegeo.DataWarning`) about plots that
         overlap each other; costs about 1.5 s per 100,000 plots.
+    date_format : str, optional
+        How text dates (``allocated_on``, ``build_by``) are written. By
+        default each column is read day first (``dd.mm.yyyy``, also
+        ``dd/mm/yyyy``, ``dd-mm-yyyy``) or, if its dates start with the year,
+        as ISO ``YYYY-MM-DD``; a column mixing the two, or holding anything
+        else, is refused. Pass ``"dd.mm.yyyy"``, ``"iso"``, ``"excel"``
+        (serial day numbers) or a strptime pattern such as ``"%m/%d/%Y"`` to
+        read every date one stated way. Real date fields are used as they are.
 
     Returns
     -------
@@ -273,7 +282,12 @@ def read_layer(
     """
     gdf, where = _read_raw(src, layer, layer_name=layer_name, crs=crs)
     return validate_layer(
-        gdf, layer, source=where, column_map=column_map, check_overlaps=check_overlaps
+        gdf,
+        layer,
+        source=where,
+        column_map=column_map,
+        check_overlaps=check_overlaps,
+        date_format=date_format,
     )
 
 
@@ -285,8 +299,9 @@ def read_plots(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFram
     src : str or path-like
         File or ``postgresql://`` URL; see :func:`read_layer`.
     **kwargs
-        ``layer_name``, ``column_map``, ``crs`` or ``check_overlaps``, as in
-        :func:`read_layer`.
+        ``layer_name``, ``column_map``, ``crs``, ``check_overlaps`` or
+        ``date_format`` (how ``allocated_on`` and ``build_by`` are written
+        when not ``dd.mm.yyyy`` or ISO), as in :func:`read_layer`.
 
     Returns
     -------

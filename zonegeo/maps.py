@@ -49,7 +49,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 
-from zonegeo import _assets, _i18n
+from zonegeo import _assets, _dates, _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import CRSError, SchemaError, ValidationError
 from zonegeo.io import atomic_path
@@ -308,7 +308,7 @@ def _display(values: pd.Series, column: str, lang: str) -> list[str | None]:
             for y in years
         ]
     if kind == "date":
-        stamps = pd.to_datetime(values, errors="coerce")
+        stamps = _dates.parse_date_column(values, column=column)
         return [None if pd.isna(t) else t.strftime("%Y-%m-%d") for t in stamps]
     if kind == "percent":
         nums = pd.to_numeric(values, errors="coerce").astype("float64") * 100.0
@@ -1010,13 +1010,9 @@ def _plot_layers(
     frame = pd.DataFrame(plots.drop(columns=plots.geometry.name))
     ref = to_timestamp(as_of)
     # build_by is optional: without it an allocated plot's idle status is unknown
-    if "build_by" in frame.columns:
-        build_by = pd.to_datetime(frame["build_by"], errors="coerce")
-        idle = (
-            idle_mask(plots, as_of=as_of).to_numpy()
-            if len(plots)
-            else np.zeros(0, dtype=bool)
-        )
+    if "build_by" in frame.columns and len(frame):
+        build_by = _dates.parse_date_column(frame["build_by"], column="build_by")
+        idle = idle_mask(plots, as_of=as_of).to_numpy()
     else:
         build_by = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
         idle = np.zeros(len(frame), dtype=bool)

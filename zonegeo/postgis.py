@@ -555,7 +555,7 @@ def read_layer_raw(url: str, layer: str) -> gpd.GeoDataFrame:
         return _read_table(conn, target, table)
 
 
-def read_dataset(url: str) -> Dataset:
+def read_dataset(url: str, *, date_format: str | None = None) -> Dataset:
     """Read every layer of a PostGIS schema into a validated :class:`~zonegeo.Dataset`.
 
     Parameters
@@ -564,6 +564,8 @@ def read_dataset(url: str) -> Dataset:
         ``postgresql://...?schema=NAME`` (no ``table=``). The schema holds
         tables named after the layers; ``settlements`` and ``exclusions`` are
         optional.
+    date_format : str, optional
+        How text dates are written; see :func:`zonegeo.read_layer`.
 
     Returns
     -------
@@ -613,7 +615,9 @@ def read_dataset(url: str) -> Dataset:
         for name in schema.LAYERS:
             if name in present:
                 raw = _read_table(conn, target, name)
-                layers[name] = validate_layer(raw, name, source=target.where(name))
+                layers[name] = validate_layer(
+                    raw, name, source=target.where(name), date_format=date_format
+                )
         history = read_history(conn, target.schema)
     return Dataset(**layers, source=target.display, history=history)
 

@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 
 from zonegeo import postgis, schema
+from zonegeo._dates import parse_date
 from zonegeo.errors import SchemaError, ValidationError, ZonegeoError
 from zonegeo.store import (
     HISTORY_COLUMNS,
@@ -119,13 +120,7 @@ def _changed_at(as_of: object | None) -> dt.datetime:
     """Return ``as_of`` as an aware UTC datetime (a date means its midnight UTC)."""
     if as_of is None:
         return dt.datetime.now(dt.UTC)
-    try:
-        ts = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        msg = f"as_of={as_of!r} is not a date or time; write it as YYYY-MM-DD[THH:MM]"
-        raise ValidationError(msg)
+    ts = parse_date(as_of, what="as_of")
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return ts.to_pydatetime()
 
@@ -588,28 +583,35 @@ def set_plot_status(
     return StatusChange(plot_id, old, status, when, True, store.display)
 
 
-def _day(value: object) -> dt.date | None:
-    """Return the calendar day of a date-like value, None for a missing one."""
+def _store_date(value: object, date_format: str | None) -> pd.Timestamp:
+    """Read a date as the store holds it (text as :mod:`zonegeo._dates` says)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
+        return pd.NaT
+    if isinstance(value, str) and not value.strip():
+        return pd.NaT
     try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return None
-    return None if pd.isna(ts) else ts.date()
+        return parse_date(value, date_format=date_format, what="build_by")
+    except ValidationError:
+        return pd.NaT
 
 
-def _same_date(a: object, b: object) -> bool:
-    # pd.Timestamp, not pd.to_datetime: this runs once per plot inside the
-    # write transaction, and to_datetime's format guessing took 9 ms a plot.
-    return _day(a) == _day(b)
+def _same_date(a: object, b: object, date_format: str | None = None) -> bool:
+    ta, tb = _store_date(a, date_format), _store_date(b, date_format)
+    if pd.isna(ta) or pd.isna(tb):
+        return bool(pd.isna(ta) and pd.isna(tb))
+    ta = ta.tz_localize(None) if ta.tzinfo else ta
+    tb = tb.tz_localize(None) if tb.tzinfo else tb
+    return ta.normalize() == tb.normalize()
 
 
-def _json_value(value: object, *, date: bool = False) -> object:
+def _json_value(
+    value: object, *, date: bool = False, date_format: str | None = None
+) -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if date or isinstance(value, (dt.date, pd.Timestamp)):
-        return pd.Timestamp(value).date().isoformat()
+        stamp = _store_date(value, date_format)
+        return str(value) if pd.isna(stamp) else stamp.date().isoformat()
     if hasattr(value, "item"):
         return value.item()
     if isinstance(value, (int, float, str)):
@@ -624,6 +626,7 @@ def reclaim(
     grace_days: int = 0,
     dry_run: bool = False,
     lock_timeout: float | None = None,
+    date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Mark idle plots free again: allocated plots whose ``build_by`` date has passed.
 
@@ -645,6 +648,9 @@ def reclaim(
     lock_timeout : float, optional
         Seconds to wait while another writer holds the store (default
         :data:`zonegeo.LOCK_TIMEOUT`, 60).
+    date_format : str, optional
+        How ``as_of`` and text dates in the store are written when not
+        ``dd.mm.yyyy`` (day first) or ISO; see :func:`zonegeo.read_layer`.
 
     Returns
     -------
@@ -686,15 +692,17 @@ def reclaim(
     if isinstance(grace_days, bool) or not isinstance(grace_days, int):
         msg = f"grace_days must be an int, got {grace_days!r}"
         raise TypeError(msg)
-    ref = to_timestamp(as_of)
+    ref = to_timestamp(
+        as_of if as_of is None else parse_date(as_of, date_format=date_format)
+    )
     when = _changed_at(ref)
     timeout = lock_seconds(lock_timeout)
     deadline = Deadline(timeout)
     store = resolve_store(target, lock_timeout=timeout)
-    if store.kind == "gpkg":
-        plots = read_layer(store.location, "plots", layer_name=store.table)
-    else:
-        plots = read_layer(store.location, "plots")
+    table = store.table if store.kind == "gpkg" else None
+    plots = read_layer(
+        store.location, "plots", layer_name=table, date_format=date_format
+    )
     idle = idle_plots(plots, as_of=ref, grace_days=grace_days)
     if dry_run or idle.empty:
         log.info(
@@ -726,7 +734,7 @@ def reclaim(
                 if (
                     row is None
                     or row["status"] != "allocated"
-                    or not _same_date(row["build_by"], build_by)
+                    or not _same_date(row["build_by"], build_by, date_format)
                 ):
                     log.warning(
                         "%s: plot %s changed since it was read (%s); not reclaimed",
@@ -745,7 +753,10 @@ def reclaim(
                         f"(grace {grace_days} days)"
                     ),
                     "cleared": {
-                        c: _json_value(row[c], date=c in _DATES) for c in clears
+                        c: _json_value(
+                            row[c], date=c in _DATES, date_format=date_format
+                        )
+                        for c in clears
                     },
                 }
                 tx.update(plot_id, {"status": "free", **dict.fromkeys(clears)})

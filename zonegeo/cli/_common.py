@@ -114,12 +114,36 @@ self_contained_option = click.option(
 
 #: ``--as-of``: reference date for idle plots.
 as_of_option = click.option(
-    "--as-of", default=None, help="Reference date for idle plots [default: today]."
+    "--as-of",
+    default=None,
+    metavar="DATE",
+    help="Reference date for idle plots, dd.mm.yyyy or YYYY-MM-DD [default: today].",
+)
+
+#: ``--date-format``: how dates in the input files and ``--as-of`` are written.
+date_format_option = click.option(
+    "--date-format",
+    default=None,
+    metavar="FORMAT",
+    help="How dates in the data and --as-of are written, when not dd.mm.yyyy "
+    "(day first) or YYYY-MM-DD, which are recognised: 'dd.mm.yyyy', 'iso', "
+    "'excel' (serial day numbers) or a strptime pattern such as '%m/%d/%Y'.",
 )
 
 
-def load_dataset(data: str | None) -> Any:
+def as_of_date(as_of: str | None, date_format: str | None) -> Any:
+    """Read ``--as-of``: day first, ISO, or as ``--date-format`` says; None stays."""
+    from zonegeo._dates import parse_date
+
+    if as_of is None:
+        return None
+    return parse_date(as_of, date_format=date_format, what="as_of")
+
+
+def load_dataset(data: str | None, date_format: str | None = None) -> Any:
     """Read the dataset named by ``--data``, or the bundled demo when it is absent."""
     import zonegeo
 
-    return zonegeo.read_dataset(data) if data else zonegeo.load_demo()
+    if data:
+        return zonegeo.read_dataset(data, date_format=date_format)
+    return zonegeo.load_demo()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from zonegeo.cli._common import echo_err
+from zonegeo.cli._common import as_of_date, date_format_option, echo_err
 from zonegeo.schema import PLOT_STATUSES
 
 __all__ = ["lock_timeout_option", "plot"]
@@ -37,13 +37,20 @@ def plot() -> None:
     "--as-of",
     default=None,
     metavar="DATE",
-    help="When the change takes effect, YYYY-MM-DD[THH:MM] in UTC [default: now].",
+    help="When the change takes effect, dd.mm.yyyy or YYYY-MM-DD, optionally "
+    "with a time HH:MM, in UTC [default: now].",
 )
 @lock_timeout_option
+@date_format_option
 @click.argument("plot_id")
 @click.argument("status", type=click.Choice(PLOT_STATUSES))
 def set_status(
-    target: str, as_of: str | None, lock_timeout: float, plot_id: str, status: str
+    target: str,
+    as_of: str | None,
+    lock_timeout: float,
+    date_format: str | None,
+    plot_id: str,
+    status: str,
 ) -> None:
     """Set PLOT_ID's STATUS, recording the change in plot_status_history.
 
@@ -56,8 +63,9 @@ def set_status(
     """  # noqa: D301 (click's \b marker)
     from zonegeo.registry import set_plot_status
 
+    when = as_of_date(as_of, date_format)
     change = set_plot_status(
-        target, plot_id, status, as_of=as_of, lock_timeout=lock_timeout
+        target, plot_id, status, as_of=when, lock_timeout=lock_timeout
     )
     if change.changed:
         click.echo(

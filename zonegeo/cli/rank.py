@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
-from zonegeo.cli._common import data_option, echo_err, load_dataset, output_format
+from zonegeo.cli._common import (
+    data_option,
+    date_format_option,
+    echo_err,
+    load_dataset,
+    output_format,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -122,7 +128,14 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     type=click.IntRange(min=0),
     help="Print this many best sites.",
 )
-def rank(scenario_path: Path, output: Path, data: str | None, top: int) -> None:
+@date_format_option
+def rank(
+    scenario_path: Path,
+    output: Path,
+    data: str | None,
+    top: int,
+    date_format: str | None,
+) -> None:
     """Rank candidate sites for a new zone as a scenario file describes.
 
     The scenario is validated first; the candidates (tiles and free plots,
@@ -135,7 +148,7 @@ def rank(scenario_path: Path, output: Path, data: str | None, top: int) -> None:
 
     fmt = output_format(output, FORMATS)
     scenario = load_scenario(scenario_path)
-    dataset = load_dataset(data)
+    dataset = load_dataset(data, date_format)
     ranked = run_scenario(scenario, dataset)
     if fmt == "xlsx":
         _write_xlsx(ranked, output)
