@@ -59,12 +59,12 @@ _UNESCAPE = re.compile(f"'+[{_DANGER}]")
 
 
 def escape_text(value: str) -> str:
-    r"""Neutralise one CSV text value (prefix ``'`` where a formula could start).
+    """Neutralise one CSV text value (prefix ``'`` where a formula could start).
 
     Examples
     --------
-    >>> escape_text('=HYPERLINK("http://x", "y")')
-    '\\'=HYPERLINK("http://x", "y")'
+    >>> escape_text("=1+1")
+    "'=1+1"
     >>> escape_text("-5"), escape_text("Turkistan Cement"), escape_text("'=1")
     ("'-5", 'Turkistan Cement', "''=1")
     """
@@ -85,7 +85,7 @@ def unescape_text(value: str) -> str:
 def _is_text_column(series: pd.Series) -> bool:
     dtype = series.dtype
     return (
-        dtype is np.dtype(object)
+        pd.api.types.is_object_dtype(dtype)
         or isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype))
         or pd.api.types.is_string_dtype(dtype)
     )
@@ -100,7 +100,8 @@ def _map_text(frame: pd.DataFrame, func: Any) -> pd.DataFrame:
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
         mapped = s.map(lambda v: func(v) if isinstance(v, str) else v)
-        out.isetitem(j, mapped if s.dtype is np.dtype(object) else mapped.astype(s.dtype))
+        keep = pd.api.types.is_object_dtype(s.dtype)
+        out.isetitem(j, mapped if keep else mapped.astype(s.dtype))
     out.columns = pd.Index(
         [func(c) if isinstance(c, str) else c for c in out.columns], dtype=object
     )
