@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from zonegeo.cli._common import data_option, echo_err, load_dataset
+from zonegeo.cli._common import FiniteFloat, data_option, echo_err, load_dataset
 
 __all__ = ["report"]
 
@@ -29,7 +29,7 @@ __all__ = ["report"]
 )
 @click.option(
     "--within-m",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     metavar="METRES",
     help="Service distance for the coverage table, metres "
