@@ -110,7 +110,7 @@ def test_every_problem_is_listed_with_key_and_fix() -> None:
     text = str(err.value)
     assert text.startswith("bad.toml: 7 problems in the scenario")
     assert "- methd: unknown key; did you mean 'method'?" in text
-    assert "- area_ha: must be a number > 0, got -3" in text
+    assert "- area_ha: must be a number > 0 and <= 100,000, got -3" in text
     assert (
         "- method: unknown method 'topsys'; valid methods: topsis, wsm. Did you mean "
         "'topsis'?" in text
@@ -121,7 +121,9 @@ def test_every_problem_is_listed_with_key_and_fix() -> None:
         "did you mean 'dist_gas_m'?" in text
     )
     assert '- criteria[1].better: must be "lower" or "higher", got \'smaller\'' in text
-    assert "- criteria[2].weight: must be a number >= 0, got -1" in text
+    assert (
+        "- criteria[2].weight: must be a number >= 0 and <= 1,000,000, got -1" in text
+    )
 
 
 def test_required_keys() -> None:
@@ -187,7 +189,10 @@ def test_candidate_options() -> None:
         "candidates.shape: 'circle' is not a tile shape; use one of: hexagon, square"
         in text
     )
-    assert "candidates.max_candidates: must be a whole number > 0, got 2.5" in text
+    assert (
+        "candidates.max_candidates: must be a whole number > 0 and <= 1,000,000, "
+        "got 2.5" in text
+    )
     assert "candidates.free_plots: must be true or false, got 'yes'" in text
     assert (
         "candidates.kinds: must be a list drawn from ['gas', 'electricity', 'water']"
@@ -310,8 +315,8 @@ def test_stability_section() -> None:
     with pytest.raises(ValidationError) as err:
         parse_scenario(_base(stability={"n": 0, "spread": -1, "seed": -2, "sed": 1}))
     text = str(err.value)
-    assert "stability.n: must be a whole number > 0, got 0" in text
-    assert "stability.spread: must be a number >= 0, got -1" in text
+    assert "stability.n: must be a whole number > 0 and <= 100,000, got 0" in text
+    assert "stability.spread: must be a number >= 0 and <= 1, got -1" in text
     assert "stability.sed: unknown key; did you mean 'seed'?" in text
 
 
@@ -333,7 +338,7 @@ def test_file_errors(tmp_path) -> None:
     with pytest.raises(
         ValidationError,
         match=r"wrong\.toml: 1 problem in the scenario\n"
-        r"  - area_ha: must be a number > 0, got "
+        r"  - area_ha: must be a number > 0 and <= 100,000, got "
         r"'fifty'",
     ):
         load_scenario(wrong)

@@ -131,8 +131,8 @@ def rank(scenario_path: Path, output: Path, data: str | None, top: int) -> None:
     from zonegeo.scenario import load_scenario, run_scenario
 
     fmt = output_format(output, FORMATS)
-    scenario = load_scenario(scenario_path)
     dataset = load_dataset(data)
+    scenario = load_scenario(scenario_path, dataset=dataset)  # every problem at once
     ranked = run_scenario(scenario, dataset)
     if fmt == "xlsx":
         _write_xlsx(ranked, output)
