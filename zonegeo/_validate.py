@@ -570,9 +570,7 @@ def overlapping_pairs(
         part = fast[start : start + _CLIP_CHUNK]
         li, ri = left[part], right[part]
         width = int(max(count[li].max(), count[ri].max()))
-        shared[part] = shared_area(
-            xy[li, :width], count[li], xy[ri, :width], count[ri]
-        )
+        shared[part] = shared_area(xy[li, :width], count[li], xy[ri, :width], count[ri])
     slow = np.setdiff1d(np.arange(len(left)), fast, assume_unique=True)
     if len(slow):
         shapely.prepare(geoms)  # the projected copies, not the caller's
