@@ -20,6 +20,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from zonegeo._sheets import unescape_frame, write_csv
 from zonegeo._validate import validate_layer
 from zonegeo.errors import CRSError, SchemaError, ValidationError
 
@@ -76,6 +77,7 @@ def _is_url(src: object) -> bool:
 
 def _read_csv(path: Path, *, crs: object | None) -> gpd.GeoDataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    df = unescape_frame(df)  # undo the ' that zonegeo's CSV writer adds (_sheets)
     wkt = next((c for c in _WKT_COLUMNS if c in df.columns), None)
     lon = next((c for c in _LON_COLUMNS if c in df.columns), None)
     lat = next((c for c in _LAT_COLUMNS if c in df.columns), None)
@@ -508,7 +510,7 @@ def write_layer(
                 geo = gdf.geometry
                 frame = frame.drop(columns=[geo.name])
                 frame["wkt"] = shapely.to_wkt(geo.values, rounding_precision=-1)
-            frame.to_csv(tmp, index=False)
+            write_csv(frame, tmp)  # text that could start a formula gets a '
         elif suffix == ".parquet":
             if is_geo:
                 gdf.to_parquet(tmp, index=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,13 @@ import click
 
 from zonegeo.errors import ZonegeoError
 
-__all__ = ["ZonegeoGroup", "configure_logging", "echo_err", "version_text"]
+__all__ = [
+    "FiniteFloat",
+    "ZonegeoGroup",
+    "configure_logging",
+    "echo_err",
+    "version_text",
+]
 
 
 def version_text() -> str:
@@ -147,3 +154,23 @@ def load_dataset(data: str | None, date_format: str | None = None) -> Any:
     if data:
         return zonegeo.read_dataset(data, date_format=date_format)
     return zonegeo.load_demo()
+
+
+class FiniteFloat(click.FloatRange):
+    """A float option that refuses ``nan`` and ``inf`` (a usage error, exit 2).
+
+    ``click.FloatRange`` lets ``nan`` through (it compares false with every
+    bound), and ``inf`` would mean "no limit" only by accident; both are
+    refused here, naming the option.
+    """
+
+    name = "finite float"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Any:
+        """Convert like ``FloatRange``, then refuse a value that is not finite."""
+        rv = super().convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number; give a number, e.g. 500")
+        return rv

@@ -10,7 +10,7 @@ import click
 import geopandas as gpd
 import numpy as np
 
-from zonegeo.cli._common import echo_err, output_format
+from zonegeo.cli._common import FiniteFloat, echo_err, output_format
 from zonegeo.errors import CRSError, ValidationError
 from zonegeo.schema import INFRA_KINDS
 
@@ -78,7 +78,7 @@ def _kinds(text: str | None) -> list[str] | None:
 )
 @click.option(
     "--max-distance",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     help="Metres; plots farther from every feature of a kind get no value.",
 )

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from zonegeo.cli._common import (
+    FiniteFloat,
     as_of_date,
     data_option,
     date_format_option,
@@ -35,7 +36,7 @@ __all__ = ["report"]
 )
 @click.option(
     "--within-m",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     metavar="METRES",
     help="Service distance for the coverage table, metres "
