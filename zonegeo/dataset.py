@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -108,26 +107,29 @@ class Dataset:
         return [str(d) for d in self.districts["district"]]
 
     def check_district(self, name: str) -> str:
-        """Return ``name`` if it is a district of the dataset, else raise.
+        """Return the English name of district ``name``, given in any language.
+
+        ``name`` may be the district's English name or its Kazakh or Russian
+        name (``name_kk``, ``name_ru``), in any case and with or without words
+        such as *ауданы*, *район* or *district*; transliterations resolve too
+        (``Turkistan`` for a district whose Kazakh name is Түркістан). See
+        :func:`zonegeo.names.resolve_district`.
 
         Raises
         ------
         UnknownDistrictError
-            Naming the known districts and the closest match.
+            Naming the known districts and the closest matches.
+
+        Examples
+        --------
+        >>> import zonegeo
+        >>> ds = zonegeo.load_demo()
+        >>> ds.check_district("Сарыағаш"), ds.check_district("Сауранский район")
+        ('Saryagash', 'Sauran')
         """
-        known = self.district_names
-        if name in known:
-            return name
-        lower = {k.lower(): k for k in known}
-        if name.lower() in lower:
-            return lower[name.lower()]
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        msg = (
-            f"unknown district {name!r} in {self.source or 'the dataset'}.{hint} "
-            f"Known districts: {', '.join(known)}"
-        )
-        raise UnknownDistrictError(msg)
+        from zonegeo.names import resolve_district
+
+        return resolve_district(str(name), self.districts, source=self.source)
 
     def district(self, name: str) -> Dataset:
         """Return the subset of the dataset for one district.
@@ -139,7 +141,8 @@ class Dataset:
         Parameters
         ----------
         name : str
-            English district name (case-insensitive).
+            District name in English, Kazakh or Russian (see
+            :meth:`check_district`).
 
         Raises
         ------
