@@ -207,7 +207,16 @@ def read_dataset(src: str | Path) -> Dataset:
     Raises
     ------
     ValidationError
-        If a required layer is missing or any layer fails validation.
+        If a required layer is missing or any layer fails validation; if a
+        plot, zone or settlement names a district or zone that is not in the
+        dataset (:func:`zonegeo.integrity.check_links`); or if a plot lies
+        more than 1 km outside every district, saying which CRS its
+        coordinates would fit (:func:`zonegeo.integrity.check_locations`).
+
+    Warns
+    -----
+    DataWarning
+        For a plot more than 1 km outside the district it names.
 
     Examples
     --------
@@ -221,7 +230,7 @@ def read_dataset(src: str | Path) -> Dataset:
     if text.startswith(("postgresql://", "postgres://")):
         from zonegeo import postgis
 
-        return postgis.read_dataset(text)
+        return _checked(postgis.read_dataset(text))
     folder = Path(src)
     if not folder.is_dir():
         msg = (
@@ -244,7 +253,16 @@ def read_dataset(src: str | Path) -> Dataset:
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)
-    return Dataset(**layers, source=str(folder))
+    return _checked(Dataset(**layers, source=str(folder)))
+
+
+def _checked(ds: Dataset) -> Dataset:
+    """Check the links between layers and where the plots lie; return ``ds``."""
+    from zonegeo.integrity import check_links, check_locations
+
+    check_links(ds)
+    check_locations(ds.plots, ds.districts, source=f"{ds.source} (plots)")
+    return ds
 
 
 def load_demo() -> Dataset:
