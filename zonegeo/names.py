@@ -3,8 +3,8 @@
 Offices write the same district as ``Saryagash``, ``Сарыағаш ауданы`` or
 ``Сарыагашский район``, and the same city as ``Turkistan`` (from Kazakh
 Түркістан) or ``Turkestan`` (from Russian Туркестан). :func:`name_key` reduces
-a name to a comparison key: Cyrillic (Kazakh and Russian letters) is written
-in Latin letters by one small table, the letters that transliteration schemes
+a name to a comparison key: Cyrillic (Kazakh and Russian letters) and the
+Kazakh Latin alphabet are written in plain Latin letters by one small table, the letters that transliteration schemes
 disagree on are folded (``y``/``i``, ``q``/``k``, ``kh``/``h``, ``j``/``zh``),
 and words such as *ауданы*, *район*, *district* or *city* are dropped.
 :func:`resolve_district` looks a name up among every name a districts layer
@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -50,7 +51,9 @@ _CYRILLIC: dict[str, str] = {
     "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts", "ч": "ch", "ш": "sh",
     "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
 }  # fmt: skip
-_TABLE = str.maketrans(_CYRILLIC)
+#: Letters of the Kazakh Latin alphabets (2018, 2021) that are not plain accents.
+_LATIN = {"ş": "sh", "ç": "ch", "ı": "y", "ñ": "n"}
+_TABLE = str.maketrans({**_CYRILLIC, **_LATIN})
 
 #: Words that name the kind of unit, not the unit (already in Latin letters).
 _GENERIC = frozenset(
@@ -82,6 +85,8 @@ _FOLDS = (("kh", "h"), ("zh", "j"), ("q", "k"), ("w", "u"), ("y", "i"))
 
 def _latin_words(text: str) -> list[str]:
     latin = text.lower().translate(_TABLE)
+    # Drop the remaining accents (ğ, ä, ö, ü, ū, á, ...): NFKD, then ASCII.
+    latin = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
     return [w for w in re.split(r"[^a-z0-9]+", latin) if w]
 
 

@@ -289,6 +289,9 @@ def write_dataset(
     if not isinstance(dataset, Dataset):
         msg = f"write_dataset expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
+    from zonegeo.integrity import check_links
+
+    check_links(dataset)
     text = os.fspath(target)
     if postgis.is_url(text):
         postgis.write_layers(text, dict(dataset), overwrite=overwrite)
