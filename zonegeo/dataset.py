@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 
 from zonegeo import io, schema
-from zonegeo.errors import UnknownDistrictError, ValidationError
+from zonegeo.errors import CRSError, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -249,11 +249,35 @@ def read_dataset(src: str | Path) -> Dataset:
                     f"with one of {', '.join(_SUFFIXES)})"
                 )
             continue
-        layers[layer] = io.read_layer(path, layer)  # type: ignore[arg-type]
+        try:
+            layers[layer] = io.read_layer(path, layer)  # type: ignore[arg-type]
+        except CRSError as err:
+            if layer != "plots" or "districts" not in layers:
+                raise
+            _raise_with_district_hint(err, path, layers["districts"])
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)
     return _checked(Dataset(**layers, source=str(folder)))
+
+
+def _raise_with_district_hint(
+    err: CRSError, path: Path, districts: gpd.GeoDataFrame
+) -> None:
+    """Re-raise ``err`` with the CRS that puts the plots inside the districts."""
+    from zonegeo.integrity import AMBIGUOUS, district_fit_hint
+
+    if AMBIGUOUS not in str(err):
+        raise err
+    try:
+        raw, _ = io._read_raw(path, "plots", layer_name=None, crs=None)
+        hint = district_fit_hint(raw, districts, id_column="plot_id")
+    except Exception:  # noqa: BLE001 - the hint is extra; the first error stands
+        hint = None
+    if hint is None:
+        raise err
+    msg = f"{err}\n  - against the districts of the dataset: {hint}"
+    raise type(err)(msg) from err
 
 
 def _checked(ds: Dataset) -> Dataset:

@@ -45,6 +45,7 @@ __all__ = [
     "check_links",
     "check_locations",
     "crs_fits",
+    "district_fit_hint",
     "extent_problem",
 ]
 
@@ -66,6 +67,9 @@ CANDIDATE_CRS: tuple[str, ...] = (
     "EPSG:32643",
     "EPSG:32644",
 )
+
+#: Said when several CRSs put the coordinates inside Kazakhstan's extent.
+AMBIGUOUS = "the extent cannot tell these apart"
 
 #: Label of the "same CRS, x and y exchanged" candidate.
 SWAPPED = "x/y swapped"
@@ -419,9 +423,12 @@ def _fit_text(
         groups.setdefault(f, []).append(str(i))
     lines = []
     for labels, rows in groups.items():
-        shown = ", ".join(rows[:_SHOW]) + (
-            f" and {len(rows) - _SHOW} more" if len(rows) > _SHOW else ""
-        )
+        if len(groups) == 1:
+            shown = "It" if len(rows) == 1 else f"All {len(rows)}"
+        else:
+            shown = ", ".join(rows[:_SHOW]) + (
+                f" and {len(rows) - _SHOW} more" if len(rows) > _SHOW else ""
+            )
         if not labels:
             lines.append(
                 f"{shown}: no CRS tried (x/y swapped, {', '.join(CANDIDATE_CRS)}) "
@@ -438,19 +445,82 @@ def _fit_text(
                 "the declared CRS with x/y swapped" if s == SWAPPED else s
                 for s in labels
             )
-            which = (
-                " (the region cannot tell these apart; use the CRS the data were "
-                "surveyed in)"
-                if len(labels) > 1
-                else ""
-            )
+            if len(labels) > 1:
+                crs_text += (
+                    f" ({AMBIGUOUS}; read the layer with "
+                    "read_dataset, beside its districts, or use the CRS the data "
+                    "were surveyed in)"
+                )
+            example = labels[0] if len(labels) == 1 else "EPSG:326NN"
             lines.append(
-                f"{shown}: the coordinates would fit {crs_text}{which}, not the "
-                f"declared {_crs_label(src)}. Fix: set the right CRS (replace the "
-                f".prj, or gdf.set_crs('{labels[-1]}', allow_override=True) before "
-                f"saving; for a CSV pass crs=) and read again"
+                f"{shown}: the coordinates would fit {crs_text}, not the declared "
+                f"{_crs_label(src)}. Fix: set the right CRS (replace the .prj, or "
+                f"gdf.set_crs('{example}', allow_override=True) before saving; for "
+                f"a CSV pass crs=) and read again"
             )
     return "; ".join(lines)
+
+
+def _inside(tree: shapely.STRtree) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """Return ``inside(lon, lat)``: whether points fall in a geometry of ``tree``."""
+
+    def inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        hits = tree.query(shapely.points(lon, lat), predicate="intersects")[0]
+        out = np.zeros(len(lon), dtype=bool)
+        out[hits] = True
+        return out
+
+    return inside
+
+
+def district_fit_hint(
+    raw: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, *, id_column: str | None
+) -> str | None:
+    """Say which CRS would put the rows of a raw layer inside the districts.
+
+    For a layer that failed the extent check on read (:func:`extent_problem`
+    can only tell that some UTM zone fits), the districts of the dataset tell
+    which one.
+
+    Parameters
+    ----------
+    raw : GeoDataFrame
+        The layer as read from the file, in the CRS it declares.
+    districts : GeoDataFrame
+        The validated districts layer.
+    id_column : str or None
+        Column naming the rows.
+
+    Returns
+    -------
+    str or None
+        The text, or None when the layer has no CRS or no row lies outside.
+    """
+    if raw.crs is None or len(raw) == 0 or len(districts) == 0:
+        return None
+    geoms = np.asarray(raw.geometry.values)
+    present = ~np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    pts = shapely.point_on_surface(geoms[present])
+    to_geo = pyproj.Transformer.from_crs(raw.crs, 4326, always_xy=True)
+    with np.errstate(all="ignore"):
+        lon, lat = (np.asarray(a) for a in to_geo.transform(
+            shapely.get_x(pts), shapely.get_y(pts)))
+    tree = shapely.STRtree(np.asarray(districts.to_crs(4326).geometry.values))
+    inside = _inside(tree)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    placed = np.zeros(len(pts), dtype=bool)
+    placed[ok] = inside(lon[ok], lat[ok])
+    out = ~placed & ok
+    if not out.any():
+        return None
+    rows = np.flatnonzero(present)[out]
+    ids = (
+        np.array([f"{id_column}={v}" for v in raw[id_column].astype(str).to_numpy()[rows]])
+        if id_column and id_column in raw.columns
+        else np.array([f"row {int(r) + 1}" for r in rows])
+    )
+    fits = crs_fits(lon[out], lat[out], source_crs=raw.crs, inside=inside)
+    return _fit_text(fits, ids, source_crs=raw.crs, where="in the districts")
 
 
 def _in_extent(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -690,14 +760,9 @@ def check_locations(
             for k, r in enumerate(rows[:_SHOW])
         )
         more = f" and {len(rows) - _SHOW} more" if len(rows) > _SHOW else ""
-        district_set = shapely.union_all(dgeoms)
-
-        def in_districts(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-            return shapely.intersects_xy(district_set, lon, lat)
-
         fits = crs_fits(
             shapely.get_x(pts), shapely.get_y(pts), source_crs=source_crs,
-            inside=in_districts,
+            inside=_inside(tree),
         )
         fit_text = _fit_text(
             fits,
