@@ -752,7 +752,13 @@ def check_locations(
         rows = flagged[lost]
         pts = shapely.point_on_surface(geoms[rows])
         near = tree.query_nearest(pts, all_matches=False)[1]
-        far = _geodesic_to(pts, dgeoms[near])
+        # In UTM where that is exact enough; far away (a plot in London), the
+        # geodesic length of the shortest line in degrees.
+        far = np.where(
+            np.isfinite(d_any[lost]) & (d_any[lost] < 500_000.0),
+            d_any[lost],
+            _geodesic_to(pts, dgeoms[near]),
+        )
         listed = ", ".join(
             f"{label(int(r))} ({far[k] / 1000:,.0f} km from the nearest district)"
             if far[k] >= 10_000
