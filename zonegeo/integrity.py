@@ -35,7 +35,7 @@ from zonegeo.errors import CRSError, DataWarning, SchemaError, ValidationError
 from zonegeo.names import suggest_districts
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from zonegeo.dataset import Dataset
 
@@ -219,7 +219,7 @@ def _zone_district_mismatch(
         index=zones["zone_id"].astype("string").to_numpy(),
     )
     zone_district = zone_district[~zone_district.index.duplicated()]
-    theirs = plots["zone_id"].astype("string").map(zone_district)
+    theirs = plots["zone_id"].astype("string").map(zone_district).astype("string")
     mine = plots["district"].astype("string")
     # Unknown names are reported by _unknown_districts; compare known ones only.
     both = theirs.isin(known) & mine.isin(known)
@@ -461,13 +461,31 @@ def _fit_text(
     return "; ".join(lines)
 
 
+#: How near (degrees, about 1 km) a point re-read in a candidate CRS must come
+#: to a district to count as fitting; plots on the region's edge have their
+#: centre just outside it.
+_FIT_DEGREES = 0.01
+
+
 def _inside(tree: shapely.STRtree) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    """Return ``inside(lon, lat)``: whether points fall in a geometry of ``tree``."""
+    """Return ``inside(lon, lat)``: whether points fall in (or by) a district."""
+
+    x0, y0, x1, y1 = shapely.total_bounds(tree.geometries)
+    pad = _FIT_DEGREES
 
     def inside(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        hits = tree.query(shapely.points(lon, lat), predicate="intersects")[0]
         out = np.zeros(len(lon), dtype=bool)
-        out[hits] = True
+        # Most candidates miss the region entirely: test the box first.
+        box = np.flatnonzero(
+            (lon >= x0 - pad) & (lon <= x1 + pad) & (lat >= y0 - pad) & (lat <= y1 + pad)
+        )
+        if len(box):
+            hits = tree.query(
+                shapely.points(lon[box], lat[box]),
+                predicate="dwithin",
+                distance=_FIT_DEGREES,
+            )[0]
+            out[box[hits]] = True
         return out
 
     return inside
@@ -621,33 +639,62 @@ def _geodesic_to(points: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return np.asarray(dist)
 
 
-def _metric_distances(
-    plots: np.ndarray, own: np.ndarray, districts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distance (m) from each plot to its own district and to the nearest district.
-
-    Measured in the UTM zone of each plot (plots grouped by zone, every group
-    projected once with all districts). ``own`` holds district positions, -1
-    for none (distance NaN).
-    """
-    n = len(plots)
-    d_own = np.full(n, np.nan)
-    d_any = np.full(n, np.nan)
-    pts = shapely.point_on_surface(plots)
-    lon, lat = shapely.get_x(pts), shapely.get_y(pts)
-    zones = _utm_epsg(lon, lat)
+def _by_utm_zone(
+    plots: np.ndarray, districts: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Yield ``(positions, plots, districts)`` projected to each plot's UTM zone."""
+    pts = shapely.centroid(plots)  # only to choose the zone
+    zones = _utm_epsg(shapely.get_x(pts), shapely.get_y(pts))
     for epsg in np.unique(zones):
         sel = np.flatnonzero(zones == epsg)
         with np.errstate(all="ignore"):
-            dm = np.asarray(gpd.GeoSeries(districts, crs=4326).to_crs(int(epsg)).values)
-            pm = np.asarray(gpd.GeoSeries(plots[sel], crs=4326).to_crs(int(epsg)).values)
-            has = own[sel] >= 0
+            dm = gpd.GeoSeries(districts, crs=4326).to_crs(int(epsg)).values
+            pm = gpd.GeoSeries(plots[sel], crs=4326).to_crs(int(epsg)).values
+        yield sel, np.asarray(pm), np.asarray(dm)
+
+
+def _metric_distances(
+    plots: np.ndarray, own: np.ndarray, districts: np.ndarray, *, tolerance_m: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (m) from each plot to its own district; whether any is near.
+
+    Measured in the UTM zone of each plot (plots grouped by zone, every group
+    projected once with all districts). ``own`` holds district positions, -1
+    for none (distance NaN). ``near`` tells whether some district lies within
+    ``tolerance_m`` (one bulk STRtree ``dwithin`` query).
+    """
+    d_own = np.full(len(plots), np.nan)
+    near = np.zeros(len(plots), dtype=bool)
+    for sel, pm, dm in _by_utm_zone(plots, districts):
+        has = own[sel] >= 0
+        with np.errstate(all="ignore"):
             if has.any():
                 d_own[sel[has]] = shapely.distance(pm[has], dm[own[sel][has]])
+            hit = shapely.STRtree(dm).query(
+                pm, predicate="dwithin", distance=tolerance_m
+            )[0]
+        near[sel[hit]] = True
+    return d_own, near
+
+
+def _nearest_m(plots: np.ndarray, districts: np.ndarray) -> np.ndarray:
+    """Distance (m) from each plot to the nearest district, for messages.
+
+    In the plot's UTM zone up to 500 km; farther (a plot in London), the
+    geodesic length of the shortest line in degrees.
+    """
+    out = np.full(len(plots), np.nan)
+    for sel, pm, dm in _by_utm_zone(plots, districts):
+        with np.errstate(all="ignore"):
             tree = shapely.STRtree(dm)
             _, dist = tree.query_nearest(pm, return_distance=True, all_matches=False)
-        d_any[sel] = dist
-    return d_own, d_any
+        out[sel] = dist
+    far = ~(out < 500_000.0)
+    if far.any():
+        pts = shapely.point_on_surface(plots[far])
+        near = shapely.STRtree(districts).query_nearest(pts, all_matches=False)[1]
+        out[far] = _geodesic_to(pts, districts[near])
+    return out
 
 
 def check_locations(
@@ -735,30 +782,22 @@ def check_locations(
     if len(flagged) == 0:
         return
     fg = geoms[flagged]
-    d_own, d_any = _metric_distances(fg, own[flagged], dgeoms)
+    d_own, near = _metric_distances(
+        fg, own[flagged], dgeoms, tolerance_m=tolerance_m
+    )
     tree = shapely.STRtree(dgeoms)
     hit_rows, hit_d = tree.query(fg, predicate="intersects")
-    in_some = np.zeros(len(fg), dtype=bool)
-    in_some[hit_rows] = True
-    d_any = np.where(in_some, 0.0, d_any)
     lies_in = np.full(len(fg), "", dtype=object)
     lies_in[hit_rows[::-1]] = names[hit_d[::-1]]
+    near[hit_rows] = True
     ids = plots["plot_id"].astype(str).to_numpy() if "plot_id" in plots else None
     label = (
         (lambda i: f"plot_id={ids[i]}") if ids is not None else (lambda i: f"row {i + 1}")
     )
-    lost = ~in_some & ~(d_any <= tolerance_m)
-    if lost.any():
-        rows = flagged[lost]
+    if not near.all():
+        rows = flagged[~near]
         pts = shapely.point_on_surface(geoms[rows])
-        near = tree.query_nearest(pts, all_matches=False)[1]
-        # In UTM where that is exact enough; far away (a plot in London), the
-        # geodesic length of the shortest line in degrees.
-        far = np.where(
-            np.isfinite(d_any[lost]) & (d_any[lost] < 500_000.0),
-            d_any[lost],
-            _geodesic_to(pts, dgeoms[near]),
-        )
+        far = _nearest_m(geoms[rows[:_SHOW]], dgeoms)
         listed = ", ".join(
             f"{label(int(r))} ({far[k] / 1000:,.0f} km from the nearest district)"
             if far[k] >= 10_000
