@@ -292,8 +292,8 @@ def check_links(dataset: Dataset) -> None:
     >>> try:
     ...     check_links(dataclasses.replace(ds, plots=plots))
     ... except zonegeo.SchemaError as err:
-    ...     print(str(err).split("; it is ")[1].split(".")[0])
-    'Saryagash' (Kazakh name_kk 'Сарыағаш ауданы')
+    ...     print(str(err).split("; it is ")[1].split(". Known")[0])
+    'Saryagash' (Kazakh name_kk 'Сарыағаш ауданы') (by their geometry they lie in 'Saryagash' (29))
     """
     from zonegeo.dataset import Dataset
 
@@ -653,28 +653,29 @@ def _by_utm_zone(
         yield sel, np.asarray(pm), np.asarray(dm)
 
 
-def _metric_distances(
-    plots: np.ndarray, own: np.ndarray, districts: np.ndarray, *, tolerance_m: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distance (m) from each plot to its own district; whether any is near.
+def _near_any(plots: np.ndarray, districts: np.ndarray, *, tolerance_m: float) -> np.ndarray:
+    """Whether some district lies within ``tolerance_m`` of each plot.
 
-    Measured in the UTM zone of each plot (plots grouped by zone, every group
-    projected once with all districts). ``own`` holds district positions, -1
-    for none (distance NaN). ``near`` tells whether some district lies within
-    ``tolerance_m`` (one bulk STRtree ``dwithin`` query).
+    In the UTM zone of each plot (plots grouped by zone, every group projected
+    once with all districts), one bulk STRtree ``dwithin`` query per zone.
     """
-    d_own = np.full(len(plots), np.nan)
     near = np.zeros(len(plots), dtype=bool)
     for sel, pm, dm in _by_utm_zone(plots, districts):
-        has = own[sel] >= 0
         with np.errstate(all="ignore"):
-            if has.any():
-                d_own[sel[has]] = shapely.distance(pm[has], dm[own[sel][has]])
             hit = shapely.STRtree(dm).query(
                 pm, predicate="dwithin", distance=tolerance_m
             )[0]
         near[sel[hit]] = True
-    return d_own, near
+    return near
+
+
+def _own_distance(plots: np.ndarray, own: np.ndarray, districts: np.ndarray) -> np.ndarray:
+    """Distance (m) from each plot to district ``own`` (a position), in its UTM zone."""
+    d_own = np.full(len(plots), np.nan)
+    for sel, pm, dm in _by_utm_zone(plots, districts):
+        with np.errstate(all="ignore"):
+            d_own[sel] = shapely.distance(pm, dm[own[sel]])
+    return d_own
 
 
 def _nearest_m(plots: np.ndarray, districts: np.ndarray) -> np.ndarray:
@@ -782,14 +783,14 @@ def check_locations(
     if len(flagged) == 0:
         return
     fg = geoms[flagged]
-    d_own, near = _metric_distances(
-        fg, own[flagged], dgeoms, tolerance_m=tolerance_m
-    )
     tree = shapely.STRtree(dgeoms)
     hit_rows, hit_d = tree.query(fg, predicate="intersects")
     lies_in = np.full(len(fg), "", dtype=object)
     lies_in[hit_rows[::-1]] = names[hit_d[::-1]]
+    near = np.zeros(len(fg), dtype=bool)
     near[hit_rows] = True
+    if not near.all():
+        near[~near] = _near_any(fg[~near], dgeoms, tolerance_m=tolerance_m)
     ids = plots["plot_id"].astype(str).to_numpy() if "plot_id" in plots else None
     label = (
         (lambda i: f"plot_id={ids[i]}") if ids is not None else (lambda i: f"row {i + 1}")
@@ -822,10 +823,14 @@ def check_locations(
             f"measured and counted where they are not. {fit_text}"
         )
         raise cls(msg)
-    stray = np.flatnonzero(~(d_own <= tolerance_m))
+    has = own[flagged] >= 0  # an unknown district is check_links' to report
+    d_own = np.full(len(fg), np.nan)
+    if has.any():
+        d_own[has] = _own_distance(fg[has], own[flagged][has], dgeoms)
+    stray = np.flatnonzero(has & ~(d_own <= tolerance_m))
     if len(stray) == 0:
         return
-    dist_name = names[own[flagged[stray]]] if len(stray) else []
+    dist_name = names[own[flagged[stray]]]
     parts = []
     for k, j in enumerate(stray[:_SHOW]):
         there = f"; it lies in {lies_in[j]!r}" if lies_in[j] else ""
