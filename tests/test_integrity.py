@@ -247,8 +247,11 @@ def test_plot_in_a_zone_of_another_district_refused(demo: zonegeo.Dataset) -> No
 
 def test_duplicate_keys_refused(demo: zonegeo.Dataset) -> None:
     zones = pd.concat([demo.zones, demo.zones.iloc[[0]]])
-    with pytest.raises(SchemaError, match=r"zones: zone_id values appear more than "
-                       r"once: 'TRK-RZ-01'"):
+    with pytest.raises(
+        SchemaError,
+        match=r"zones: zone_id values appear more than "
+        r"once: 'TRK-RZ-01'",
+    ):
         check_links(dataclasses.replace(demo, zones=zones))
 
 
@@ -325,8 +328,10 @@ def _tiny(rows: list[tuple[int, int | None, str, float]]) -> zonegeo.Dataset:
     """
     districts = gpd.GeoDataFrame(
         {"district": list(DISTRICTS)},
-        geometry=[box(X0 + 10_000 * i, Y0, X0 + 10_000 * (i + 1), Y0 + 10_000)
-                  for i in range(3)],
+        geometry=[
+            box(X0 + 10_000 * i, Y0, X0 + 10_000 * (i + 1), Y0 + 10_000)
+            for i in range(3)
+        ],
         crs=UTM,
     )
     zone_rows = [(d, k) for d in range(3) for k in range(2)]
@@ -337,14 +342,24 @@ def _tiny(rows: list[tuple[int, int | None, str, float]]) -> zonegeo.Dataset:
             "district": [DISTRICTS[d] for d, _ in zone_rows],
             "kind": ["small_site"] * len(zone_rows),
         },
-        geometry=[box(X0 + 10_000 * d + 3000 * k + 500, Y0 + 500,
-                      X0 + 10_000 * d + 3000 * k + 2500, Y0 + 2500)
-                  for d, k in zone_rows],
+        geometry=[
+            box(
+                X0 + 10_000 * d + 3000 * k + 500,
+                Y0 + 500,
+                X0 + 10_000 * d + 3000 * k + 2500,
+                Y0 + 2500,
+            )
+            for d, k in zone_rows
+        ],
         crs=UTM,
     )
     geoms, data = [], []
     for i, (d, k, status, inv) in enumerate(rows):
-        x = X0 + 10_000 * d + (3000 * k + 600 + 20 * (i % 80) if k is not None else 7000)
+        x = (
+            X0
+            + 10_000 * d
+            + (3000 * k + 600 + 20 * (i % 80) if k is not None else 7000)
+        )
         y = Y0 + 600 + 20 * (i // 80) if k is not None else Y0 + 5000 + 20 * i
         geoms.append(box(x, y, x + 15, y + 15))
         data.append(
@@ -361,7 +376,8 @@ def _tiny(rows: list[tuple[int, int | None, str, float]]) -> zonegeo.Dataset:
         pd.DataFrame(data, columns=columns), geometry=geoms, crs=UTM
     )
     infra = gpd.GeoDataFrame(
-        {"infra_id": ["G"], "kind": ["gas"]}, geometry=[box(X0, Y0, X0 + 1, Y0 + 1).centroid],
+        {"infra_id": ["G"], "kind": ["gas"]},
+        geometry=[box(X0, Y0, X0 + 1, Y0 + 1).centroid],
         crs=UTM,
     )
     with warnings.catch_warnings():
@@ -392,7 +408,7 @@ plot_rows = st.lists(
 def test_kpi_tables_account_for_every_plot(
     rows: list[tuple[int, int | None, str, float]],
 ) -> None:
-    """District rows and the total sum to the plot count; zone rows to the zoned plots."""
+    """District rows and the total sum to the plot count; zones to the zoned plots."""
     ds = _tiny(rows)
     d = zonegeo.district_kpis(ds, as_of=AS_OF)
     z = zonegeo.zone_kpis(ds, as_of=AS_OF)
@@ -400,8 +416,12 @@ def test_kpi_tables_account_for_every_plot(
     zoned = sum(1 for _, k, _, _ in rows if k is not None)
     assert d["plots"].iloc[:-1].sum() == n == d["plots"].iloc[-1]
     assert z["plots"].sum() == zoned
-    status_cols = ["plots_free", "plots_allocated", "plots_construction",
-                   "plots_operating"]
+    status_cols = [
+        "plots_free",
+        "plots_allocated",
+        "plots_construction",
+        "plots_operating",
+    ]
     assert (d[status_cols].sum(axis=1) == d["plots"]).all()
     assert (z[status_cols].sum(axis=1) == z["plots"]).all()
     assert d["investment_kzt"].iloc[-1] == pytest.approx(sum(r[3] for r in rows))
@@ -420,7 +440,8 @@ def test_a_broken_link_never_goes_uncounted(
     i = data.draw(st.integers(0, len(rows) - 1))
     column = data.draw(st.sampled_from(["district", "zone_id"]))
     plots = ds.plots.copy()
-    plots.loc[plots.index[i], column] = data.draw(st.sampled_from(
-        ["Сарыағаш", "Turkestan", "Z9", "sauran"]))
+    plots.loc[plots.index[i], column] = data.draw(
+        st.sampled_from(["Сарыағаш", "Turkestan", "Z9", "sauran"])
+    )
     with pytest.raises(ValidationError, match=rf"plot_id=P{i}\b"):
         zonegeo.district_kpis(dataclasses.replace(ds, plots=plots), as_of=AS_OF)

@@ -112,8 +112,10 @@ def test_plot_outside_every_district_is_refused() -> None:
         check_locations(plots, districts)
 
 
-def test_relabelled_demo_plots_warn_on_read(demo: zonegeo.Dataset, tmp_path: Path) -> None:
-    """Saryagash plots labelled Otyrar (outside any zone) are named with the distance."""
+def test_relabelled_demo_plots_warn_on_read(
+    demo: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    """Saryagash plots labelled Otyrar (in no zone) are named with the distance."""
     plots = demo.plots.copy()
     moved = plots["plot_id"].isin(["SRG-RZ-001", "SRG-RZ-002"])
     plots.loc[moved, "district"] = "Otyrar"
@@ -135,12 +137,15 @@ def test_relabelled_demo_plots_warn_on_read(demo: zonegeo.Dataset, tmp_path: Pat
     )
     otyrar = demo.districts.loc[demo.districts["district"] == "Otyrar"]
     expected_km = (
-        gpd.GeoSeries([plot], crs=4326).to_crs(aeqd).iloc[0].distance(
-            otyrar.to_crs(aeqd).geometry.iloc[0]
-        )
+        gpd.GeoSeries([plot], crs=4326)
+        .to_crs(aeqd)
+        .iloc[0]
+        .distance(otyrar.to_crs(aeqd).geometry.iloc[0])
         / 1000
     )
-    shown = float(text.split("plot_id=SRG-RZ-001 (district 'Otyrar', ")[1].split(" km")[0])
+    shown = float(
+        text.split("plot_id=SRG-RZ-001 (district 'Otyrar', ")[1].split(" km")[0]
+    )
     assert shown == pytest.approx(expected_km, abs=0.1)
     assert len(ds.plots) == len(demo.plots)
 
@@ -161,7 +166,9 @@ def _london(demo: zonegeo.Dataset) -> gpd.GeoDataFrame:
     return plots
 
 
-def test_london_plot_refused_by_read_plots(demo: zonegeo.Dataset, tmp_path: Path) -> None:
+def test_london_plot_refused_by_read_plots(
+    demo: zonegeo.Dataset, tmp_path: Path
+) -> None:
     path = _write(_london(demo), tmp_path / "plots.gpkg")
     with pytest.raises(
         ValidationError,
@@ -173,7 +180,9 @@ def test_london_plot_refused_by_read_plots(demo: zonegeo.Dataset, tmp_path: Path
     assert not isinstance(err.value, CRSError)
 
 
-def test_london_plot_refused_by_read_dataset(demo: zonegeo.Dataset, tmp_path: Path) -> None:
+def test_london_plot_refused_by_read_dataset(
+    demo: zonegeo.Dataset, tmp_path: Path
+) -> None:
     with pytest.raises(ValidationError, match=r"plot_id=TRK-RZ-001 at lon -0\.1"):
         zonegeo.read_dataset(demo_folder(tmp_path, _london(demo)))
 
@@ -220,7 +229,9 @@ def test_web_mercator_label_refused(demo: zonegeo.Dataset, tmp_path: Path) -> No
         zonegeo.read_dataset(demo_folder(tmp_path, plots))
 
 
-def test_three_of_fifty_rows_swapped_refused(demo: zonegeo.Dataset, tmp_path: Path) -> None:
+def test_three_of_fifty_rows_swapped_refused(
+    demo: zonegeo.Dataset, tmp_path: Path
+) -> None:
     plots = demo.plots[demo.plots["district"] == "Sauran"].head(50).copy()
     rows = plots.index[[4, 20, 33]]
     swapped = plots.loc[rows, "plot_id"].tolist()
@@ -265,7 +276,9 @@ def test_crs_fits_unit() -> None:
     """Turkistan city in UTM 42 read as UTM 41 is found again as UTM 42."""
     lon, lat = 68.25, 43.30
     e, n = pyproj.Transformer.from_crs(4326, 32642, always_xy=True).transform(lon, lat)
-    wlon, wlat = pyproj.Transformer.from_crs(32641, 4326, always_xy=True).transform(e, n)
+    wlon, wlat = pyproj.Transformer.from_crs(32641, 4326, always_xy=True).transform(
+        e, n
+    )
     assert wlon < 63  # about 6 degrees west
 
     def near_turkistan(x: np.ndarray, y: np.ndarray) -> np.ndarray:

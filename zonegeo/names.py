@@ -4,9 +4,10 @@ Offices write the same district as ``Saryagash``, ``Сарыағаш аудан�
 ``Сарыагашский район``, and the same city as ``Turkistan`` (from Kazakh
 Түркістан) or ``Turkestan`` (from Russian Туркестан). :func:`name_key` reduces
 a name to a comparison key: Cyrillic (Kazakh and Russian letters) and the
-Kazakh Latin alphabet are written in plain Latin letters by one small table, the letters that transliteration schemes
-disagree on are folded (``y``/``i``, ``q``/``k``, ``kh``/``h``, ``j``/``zh``),
-and words such as *ауданы*, *район*, *district* or *city* are dropped.
+Kazakh Latin alphabet are written in plain Latin letters by one small table,
+the letters that transliteration schemes disagree on are folded (``y``/``i``,
+``q``/``k``, ``kh``/``h``, ``j``/``zh``), and words such as *ауданы*, *район*,
+*district* or *city* are dropped.
 :func:`resolve_district` looks a name up among every name a districts layer
 holds (columns ``district``, ``name_kk`` and ``name_ru``), and
 :func:`suggest_districts` lists the close ones for an error message.
@@ -284,9 +285,7 @@ def resolve_district(name: str, districts: pd.DataFrame, *, source: str = "") ->
         )
         raise UnknownDistrictError(msg)
     close = suggest_districts(name, districts)
-    hint = (
-        f" Did you mean {' or '.join(m.describe() for m in close)}?" if close else ""
-    )
+    hint = f" Did you mean {' or '.join(m.describe() for m in close)}?" if close else ""
     msg = (
         f"unknown district {name!r} in {where}.{hint} "
         f"Known districts: {', '.join(known)}"

@@ -34,8 +34,15 @@ def _run(*args: str) -> object:
 def test_map_district_by_kazakh_or_russian_name(tmp_path: Path, name: str) -> None:
     out = tmp_path / "sauran.html"
     result = _run(
-        "map", "--district", name, "-o", str(out), "--basemap", "none",
-        "--as-of", "2025-02-01",
+        "map",
+        "--district",
+        name,
+        "-o",
+        str(out),
+        "--basemap",
+        "none",
+        "--as-of",
+        "2025-02-01",
     )
     assert result.exit_code == 0, result.output
     assert "SAU-KAR-001" in out.read_text(encoding="utf-8")
@@ -88,9 +95,20 @@ def test_distances_refuses_a_plot_in_london(
     out = tmp_path / "d.gpkg"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "zonegeo", "distances", str(plots_path),
-         str(infra_path), "-o", str(out)],
-        capture_output=True, text=True, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "zonegeo",
+            "distances",
+            str(plots_path),
+            str(infra_path),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     assert "1 row(s) lie outside Kazakhstan" in proc.stderr
