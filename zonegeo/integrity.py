@@ -261,8 +261,8 @@ def _duplicates(frame: pd.DataFrame, column: str, layer: str) -> str | None:
     return (
         f"{layer}: {column} values appear more than once: "
         f"{', '.join(repr(n) for n in names[:_SHOW])}"
-        f"{f' and {len(names) - _SHOW} more' if len(names) > _SHOW else ''}; every "
-        f"key figure would be counted twice. Fix: give every row its own {column}"
+        f"{f' and {len(names) - _SHOW} more' if len(names) > _SHOW else ''}; the "
+        f"plots of each would be counted twice. Fix: give every row its own {column}"
     )
 
 
@@ -273,7 +273,8 @@ def check_links(dataset: Dataset) -> None:
     ``settlements.district`` (when filled) against ``districts.district``;
     ``plots.zone_id`` (when filled) against ``zones.zone_id``; and a plot's
     district against the district of its zone. District names and zone ids
-    must also be unique. With these links whole, the district table of
+    must also be unique (a repeated name would count its plots twice). With
+    these links whole, the district table of
     :func:`zonegeo.district_kpis` counts every plot once, and the zone table
     of :func:`zonegeo.zone_kpis` every plot that has a ``zone_id``.
 
@@ -317,7 +318,6 @@ def check_links(dataset: Dataset) -> None:
     problems = [
         _duplicates(districts, "district", "districts"),
         _duplicates(zones, "zone_id", "zones"),
-        _duplicates(plots, "plot_id", "plots"),
         _unknown_districts(plots, "plots", districts, known_districts, "plot_id"),
         _unknown_districts(zones, "zones", districts, known_districts, "zone_id"),
         _unknown_zones(plots, zones, known_zones),
