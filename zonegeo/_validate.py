@@ -488,13 +488,16 @@ def validate_layer(
     GeoDataFrame
         In EPSG:4326, with schema columns coerced to their dtypes, missing
         optional columns added empty, repaired polygons, and ``area_ha``
-        computed for plots and zones. Extra columns are kept.
+        computed for plots and zones. Extra columns are kept. When the layer
+        was not in EPSG:4326, ``attrs["source_crs"]`` holds its CRS (WKT).
 
     Raises
     ------
     CRSError, SchemaError, GeometryError, ValidationError
         Listing every problem found (ValidationError when they are of
-        several kinds).
+        several kinds). Plots and zones outside Kazakhstan are refused,
+        saying which CRS (or swapped x/y) would fit them
+        (:func:`zonegeo.integrity.extent_problem`).
 
     Warns
     -----
@@ -512,6 +515,7 @@ def validate_layer(
     sch = schema.LAYERS[layer]
     problems = Problems(source=source, layer=layer)
     gdf = _rename_columns(gdf, sch, column_map, problems)
+    source_crs = gdf.crs
     checked = _check_crs(gdf, problems)
     if checked is None:
         problems.raise_if_any()
@@ -519,6 +523,12 @@ def validate_layer(
     gdf = _check_columns(checked, sch, problems, date_format)
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     gdf = _check_geometry(gdf, sch, id_column, problems)
+    if sch.name in ("plots", "zones") and len(gdf):
+        from zonegeo.integrity import extent_problem
+
+        outside = extent_problem(gdf, source_crs=source_crs, id_column=id_column)
+        if outside:
+            problems.add(*outside)
     problems.raise_if_any()
     if sch.computed and "area_ha" in sch.computed:
         if "area_ha" in checked.columns:
@@ -532,7 +542,11 @@ def validate_layer(
     order = [c for c in sch.column_names if c in gdf.columns]
     order += [c for c in gdf.columns if c not in order and c != gdf.geometry.name]
     order.append(gdf.geometry.name)
-    return gdf[order]
+    out = gdf[order]
+    if not source_crs.equals(schema.STORAGE_CRS):
+        # Kept so that zonegeo.integrity can tell which CRS misplaced rows fit.
+        out.attrs["source_crs"] = source_crs.to_wkt()
+    return out
 
 
 #: Smallest shared area, square metres, for two plots to count as overlapping.

@@ -37,6 +37,14 @@ def _read_polygons(path: str, layer_name: str | None) -> gpd.GeoDataFrame:
     if len(gdf) == 0:
         msg = f"{where}: the layer has no plots; nothing to measure"
         raise ValidationError(msg)
+    from zonegeo.integrity import extent_problem
+
+    id_column = "plot_id" if "plot_id" in gdf.columns else None
+    outside = extent_problem(gdf.to_crs(4326), source_crs=gdf.crs, id_column=id_column)
+    if outside:
+        cls, text = outside
+        msg = f"{where}: {text}"
+        raise cls(msg)
     return gdf
 
 
