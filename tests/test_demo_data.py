@@ -684,3 +684,47 @@ def test_districts_follow_the_osm_source_to_about_50_m(demo) -> None:
         assert a.intersection(b).area / a.union(b).area > 0.985, name
         # ~50 m simplification: no boundary point moves more than a few hundred m
         assert a.boundary.hausdorff_distance(b.boundary) < 300, name
+
+
+# ---------------------------------------------------------------------------------
+# Licences and attribution
+# ---------------------------------------------------------------------------------
+
+
+def test_readme_states_source_licence_and_attribution_of_each_file() -> None:
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    for needle in (
+        "© OpenStreetMap contributors, ODbL",
+        "geokz / OCHA COD-AB, CC BY 4.0",
+        "GeoNames, CC BY 4.0",
+        "ODbL 1.0",
+    ):
+        assert needle in text
+    table = text[text.index("## Sources and licences") :]
+    for rel in LAYER_FILES.values():
+        assert f"`{rel}`" in table, rel
+
+
+@pytest.mark.parametrize("which", ["region", "district"])
+def test_maps_of_the_demo_carry_the_data_attribution(demo, which) -> None:
+    from zonegeo.maps import DEMO_ATTRIBUTION, district_map, region_map
+
+    m = (
+        region_map(demo, basemap="none")
+        if which == "region"
+        else district_map(demo, "Sauran", basemap="none")
+    )
+    page = m.get_root().render()
+    assert page.count("attributionControl.addAttribution(") == 1
+    for part in ("OpenStreetMap contributors, ODbL", "geokz / OCHA COD-AB", "GeoNames"):
+        assert part in page and part in DEMO_ATTRIBUTION
+
+
+def test_maps_of_other_data_carry_no_demo_attribution(demo) -> None:
+    from dataclasses import replace
+
+    from zonegeo.maps import district_map
+
+    mine = replace(demo, source="my_region/")
+    page = district_map(mine, "Sauran", basemap="none").get_root().render()
+    assert "addAttribution(" not in page
