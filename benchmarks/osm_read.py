@@ -125,17 +125,18 @@ def _child_pyosmium(path: str) -> None:
         if obj.is_node():
             points.append(shapely.Point(obj.location.lon, obj.location.lat))
         elif obj.is_way():
-            lines.append(
-                shapely.LineString([(n.lon, n.lat) for n in obj.nodes])
-            )
+            lines.append(shapely.LineString([(n.lon, n.lat) for n in obj.nodes]))
     seconds = time.perf_counter() - start
     peak = 0
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
             if line.startswith("VmHWM:"):
                 peak = int(line.split()[1]) // 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak,
-                      "features": len(lines) + len(points)}))
+    print(
+        json.dumps(
+            {"seconds": seconds, "peak_mb": peak, "features": len(lines) + len(points)}
+        )
+    )
 
 
 def main() -> None:

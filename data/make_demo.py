@@ -36,7 +36,7 @@ import pyogrio
 import pyproj
 import shapely
 from shapely import affinity, ops
-from shapely.geometry import LineString, MultiPoint, Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 
 try:
     from zonegeo import schema
@@ -669,7 +669,9 @@ class Sources:
 #: Where the sources lie in the development workspace (``../shared/data``).
 SHARED = DATA_DIR.parent.parent / "shared" / "data"
 DEFAULT_SOURCES = Sources(
-    districts=SHARED / "osm-turkistan-districts" / "turkistan_districts_osm_polygons.geojson",
+    districts=SHARED
+    / "osm-turkistan-districts"
+    / "turkistan_districts_osm_polygons.geojson",
     names=SHARED / "geokz-hdx-codab-2024" / "turkistan_shymkent_adm2_2024.geojson",
     places=SHARED
     / "hotosm-populated-places-turkistan"
@@ -753,7 +755,9 @@ def build_districts(
             ours = region.to_m(osm.geometry[rel])
             iou = ours.intersection(theirs).area / ours.union(theirs).area
             if iou < NAME_MATCH_IOU:
-                msg = f"OSM relation {rel} and geokz {pcode} do not match (IoU {iou:.2f})"
+                msg = (
+                    f"OSM relation {rel} and geokz {pcode} do not match (IoU {iou:.2f})"
+                )
                 raise RuntimeError(msg)
             en, kk, ru = (names.loc[pcode, f"ADM2_{x}"] for x in ("EN", "KK", "RU"))
         town = seats.loc[seat]
@@ -914,7 +918,9 @@ def build_infrastructure(
     """
     warp = _warp(region, towns)
 
-    def moved(coords: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    def moved(
+        coords: tuple[tuple[float, float], ...],
+    ) -> tuple[tuple[float, float], ...]:
         return tuple(warp(lon, lat) for lon, lat in coords)
 
     osm_lines = _osm_pipelines(src, region, area)
@@ -1681,7 +1687,9 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
-def build(seed: int = SEED, sources: Sources = DEFAULT_SOURCES) -> dict[str, gpd.GeoDataFrame]:
+def build(
+    seed: int = SEED, sources: Sources = DEFAULT_SOURCES
+) -> dict[str, gpd.GeoDataFrame]:
     """Build every layer of the demo dataset in memory.
 
     Parameters

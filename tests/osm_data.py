@@ -69,8 +69,10 @@ WAYS.update(
         # areas (closed ways)
         120: (_ring(68.02, 43.380), {"power": "substation", "name": "Area substation"}),
         121: (_ring(68.04, 43.380), {"man_made": "water_works"}),
-        122: (_ring(68.06, 43.380), {"man_made": "reservoir_covered", "capacity": "500"}),
-        123: (_ring(68.08, 43.380, 0.004), {"place": "village", "name": "Area village"}),
+        122: (_ring(68.06, 43.380),
+              {"man_made": "reservoir_covered", "capacity": "500"}),
+        123: (_ring(68.08, 43.380, 0.004),
+              {"place": "village", "name": "Area village"}),
         # untagged members of the relations below
         130: (_ring(68.02, 43.385), {}),
         131: (_row(43.388), {}),
@@ -150,7 +152,10 @@ def _tags_xml(tags: dict[str, str]) -> str:
 def write_xml(path: Path) -> Path:
     """Write the extract as OSM XML (version 0.6)."""
     coords, refs = _way_nodes()
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="zonegeo tests">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<osm version="0.6" generator="zonegeo tests">',
+    ]
     for nid, (lon, lat, tags) in NODES.items():
         out.append(
             f'<node id="{nid}" version="1" lat="{lat:.7f}" lon="{lon:.7f}">'
@@ -166,7 +171,9 @@ def write_xml(path: Path) -> Path:
             f'<member type="{"way" if t == "w" else "node"}" ref="{r}" role="{role}"/>'
             for t, r, role in members
         )
-        out.append(f'<relation id="{rid}" version="1">{mem}{_tags_xml(tags)}</relation>')
+        out.append(
+            f'<relation id="{rid}" version="1">{mem}{_tags_xml(tags)}</relation>'
+        )
     out.append("</osm>")
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path
@@ -191,9 +198,7 @@ def write_pbf(path: Path) -> Path:
             writer.add_way(Way(id=wid, version=1, nodes=refs[wid], tags=WAYS[wid][1]))
         for rid in sorted(RELATIONS):
             members, tags = RELATIONS[rid]
-            writer.add_relation(
-                Relation(id=rid, version=1, members=members, tags=tags)
-            )
+            writer.add_relation(Relation(id=rid, version=1, members=members, tags=tags))
     finally:
         writer.close()
     return path

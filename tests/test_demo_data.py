@@ -468,9 +468,7 @@ def test_settlements_are_the_real_places_with_population(demo) -> None:
     assert big["Turkistan"] == big.max() == 228_003  # OSM population tag
     # each settlement lies in its district
     d = demo.districts.set_index("district").geometry
-    assert all(
-        d[k].contains(g) for g, k in zip(s.geometry, s["district"], strict=True)
-    )
+    assert all(d[k].contains(g) for g, k in zip(s.geometry, s["district"], strict=True))
 
 
 # ---------------------------------------------------------------------------------
@@ -635,7 +633,9 @@ def test_regenerating_gives_the_bundled_data(regenerated, rel) -> None:
 
 def test_a_missing_source_file_names_the_option(make_demo, tmp_path) -> None:
     with pytest.raises(FileNotFoundError, match=r"(?s)district boundaries.*nowhere"):
-        make_demo.main(["--out", str(tmp_path), "--districts", str(tmp_path / "nowhere")])
+        make_demo.main(
+            ["--out", str(tmp_path), "--districts", str(tmp_path / "nowhere")]
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -666,7 +666,9 @@ def _shared(*parts: str) -> Path:
     if not path.exists():
         if in_ci():
             pytest.fail(f"{path} is missing (CI=true: the shared data must be present)")
-        pytest.skip(f"{path} is not available (the source data are not beside the repo)")
+        pytest.skip(
+            f"{path} is not available (the source data are not beside the repo)"
+        )
     return path
 
 

@@ -45,7 +45,9 @@ def _layers(seed: int, n_plots: int = 200) -> tuple[gpd.GeoDataFrame, gpd.GeoDat
             step = rng.uniform(500, 3000)
             x0, y0 = rng.uniform(lon0, lon1), rng.uniform(lat0, lat1)
             yy = y0 + np.cumsum(step * np.sin(head)) / 110_574
-            xx = x0 + np.cumsum(step * np.cos(head)) / (111_320 * np.cos(np.radians(yy)))
+            xx = x0 + np.cumsum(step * np.cos(head)) / (
+                111_320 * np.cos(np.radians(yy))
+            )
             geoms.append(LineString(np.c_[xx, yy]))
             ids.append(f"{k}-line-{j}")
             kinds.append(k)
@@ -77,7 +79,9 @@ def test_kinds_option_names_roads_and_railways() -> None:
     out = zonegeo.infrastructure_distances(plots, layer, kinds=["rail", "road"])
     added = [c for c in out.columns if c not in plots.columns]
     assert added == ["dist_rail_m", "nearest_rail_id", "dist_road_m", "nearest_road_id"]
-    with pytest.raises(ValidationError, match=r"unknown kind\(s\) \['roads'\].*road, rail"):
+    with pytest.raises(
+        ValidationError, match=r"unknown kind\(s\) \['roads'\].*road, rail"
+    ):
         zonegeo.infrastructure_distances(plots, layer, kinds=["roads"])
 
 
@@ -86,13 +90,16 @@ def test_hand_computed_road_distance() -> None:
     lon, lat = 68.25, 43.3
     lo, _la, _ = GEOD.fwd(lon, lat, 90.0, 1000.0)
     plot = gpd.GeoDataFrame(
-        {"plot_id": ["P-1"]}, geometry=[box(lo, lat - 0.001, lo + 0.001, lat + 0.001)],
+        {"plot_id": ["P-1"]},
+        geometry=[box(lo, lat - 0.001, lo + 0.001, lat + 0.001)],
         crs=4326,
     )
     road = gpd.GeoDataFrame(
         {"infra_id": ["osm:way/1"], "kind": ["road"], "subtype": ["primary"]},
         # a vertex every ~50 m, as OSM roads have: no question what an edge means
-        geometry=[LineString([(lon, y) for y in np.linspace(lat - 0.1, lat + 0.1, 401)])],
+        geometry=[
+            LineString([(lon, y) for y in np.linspace(lat - 0.1, lat + 0.1, 401)])
+        ],
         crs=4326,
     )
     out = zonegeo.infrastructure_distances(plot, road)
@@ -209,9 +216,11 @@ def test_coverage_names_the_kinds_it_used(demo_with_roads) -> None:
     )
     z = "SAU-SS-01"
     mine = d[d["zone_id"] == z]
-    want = 100 * mine.loc[mine["dist_road_m"] <= 5000, "area_ha"].sum() / mine[
-        "area_ha"
-    ].sum()
+    want = (
+        100
+        * mine.loc[mine["dist_road_m"] <= 5000, "area_ha"].sum()
+        / mine["area_ha"].sum()
+    )
     got = float(only.set_index("zone_id").loc[z, "road_pct"])
     assert got == pytest.approx(want)
 

@@ -444,7 +444,7 @@ def zone_kind_label(kind: str, lang: str) -> str:
 
 
 def kind_label(kind: str, lang: str) -> str:
-    """Return the name of an infrastructure kind (gas, electricity, water, road, rail)."""
+    """Return the name of an infrastructure kind (gas, ..., road, rail)."""
     entry = _INFRA_KINDS.get(kind)
     return (entry.get(lang) or entry["en"]) if entry else str(kind)
 

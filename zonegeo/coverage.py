@@ -69,10 +69,12 @@ def _reach(within_m: float | Mapping[str, float]) -> dict[str, float]:
 
 
 def _kinds_used(kinds: object, present: list[str]) -> tuple[str, ...]:
-    """The utilities always, plus roads and railways present (or the kinds named)."""
+    """Return the utilities, plus roads and railways present (or the kinds named)."""
     if kinds is None:
-        return (*UTILITY_KINDS, *(k for k in INFRA_KINDS if k not in UTILITY_KINDS
-                                  and k in present))
+        return (
+            *UTILITY_KINDS,
+            *(k for k in INFRA_KINDS if k not in UTILITY_KINDS and k in present),
+        )
     asked = (kinds,) if isinstance(kinds, str) else tuple(kinds)  # type: ignore[arg-type]
     unknown = [k for k in asked if k not in INFRA_KINDS]
     if unknown or not asked:
@@ -185,9 +187,7 @@ def service_coverage(
     ]
     used = _kinds_used(kinds, in_layer)
     present = [k for k in used if k in in_layer]
-    reached: dict[str, np.ndarray] = {
-        k: np.zeros(len(plots), dtype=bool) for k in used
-    }
+    reached: dict[str, np.ndarray] = {k: np.zeros(len(plots), dtype=bool) for k in used}
     if len(plots) and present:
         measured = infrastructure_distances(
             plots, infra, kinds=present, max_distance=max(reach[k] for k in present)
@@ -231,9 +231,7 @@ def service_coverage(
         else:
             lacking.append(
                 ", ".join(
-                    k
-                    for k, v in zip(used, row, strict=True)
-                    if v < lacking_below_pct
+                    k for k, v in zip(used, row, strict=True) if v < lacking_below_pct
                 )
             )
     out["lacking"] = pd.Series(lacking, index=out.index, dtype="string")

@@ -83,7 +83,9 @@ OSM_TAGS: tuple[OsmTag, ...] = (
         ),
         not_substance=True,
     ),
-    OsmTag("road", "highway", ("motorway", "trunk", "primary", "secondary", "tertiary")),
+    OsmTag(
+        "road", "highway", ("motorway", "trunk", "primary", "secondary", "tertiary")
+    ),
     OsmTag("rail", "railway", ("rail", "station")),
     OsmTag("settlement", "place", ("city", "town", "village", "hamlet")),
 )
@@ -148,7 +150,7 @@ def _osmconf(path: Path) -> None:
 
 
 def _where() -> str:
-    """An OGR SQL filter keeping only features some row of OSM_TAGS can match."""
+    """Return an OGR SQL filter keeping the features OSM_TAGS can match."""
     parts = []
     for key in dict.fromkeys(t.key for t in OSM_TAGS):
         values = sorted({v for t in OSM_TAGS if t.key == key for v in t.values})
@@ -233,12 +235,12 @@ _NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*$")
 
 
 def _numbers(values: pd.Series, *, scale: float = 1.0) -> np.ndarray:
-    """The largest number of a ';'-separated OSM value, times ``scale`` (else NaN)."""
+    """Return the largest number of a ';'-separated OSM value times ``scale``."""
     out = np.full(len(values), np.nan)
     for i, v in enumerate(values.astype(object)):
         if v is None or (isinstance(v, float) and math.isnan(v)):
             continue
-        found = []
+        found: list[float] = []
         for part in str(v).split(";"):
             text = part.strip().lower().removesuffix("mm").strip()
             m = _NUMBER.match(text)
@@ -252,7 +254,7 @@ def _numbers(values: pd.Series, *, scale: float = 1.0) -> np.ndarray:
 
 
 def _boundary_gdf(boundary: object) -> gpd.GeoDataFrame | None:
-    """The boundary polygons as a GeoDataFrame in EPSG:4326 (None for none)."""
+    """Return the boundary polygons in EPSG:4326 (None for no boundary)."""
     if boundary is None:
         return None
     if isinstance(boundary, str | os.PathLike):
@@ -283,7 +285,7 @@ def _boundary_gdf(boundary: object) -> gpd.GeoDataFrame | None:
 def _clip_area(
     boundary: gpd.GeoDataFrame | None, bbox: Sequence[float] | None
 ) -> tuple[shapely.Geometry | None, tuple[float, float, float, float] | None]:
-    """The clip polygon (EPSG:4326) and the bounding box to read."""
+    """Return the clip polygon (EPSG:4326) and the bounding box to read."""
     if boundary is not None and bbox is not None:
         msg = "give either boundary= or bbox=, not both"
         raise ValidationError(msg)
@@ -314,7 +316,7 @@ def _as_lines(geoms: np.ndarray) -> np.ndarray:
 
 
 def _single(geoms: np.ndarray) -> np.ndarray:
-    """A MultiLineString of one part becomes that LineString."""
+    """Turn a MultiLineString of one part into that LineString."""
     out = geoms.copy()
     multi = shapely.get_type_id(geoms) == 5
     one = multi & (shapely.get_num_geometries(geoms) == 1)
@@ -445,9 +447,11 @@ def read_osm(
                 {"OSM_CONFIG_FILE": None, "OSM_USE_CUSTOM_INDEXING": None}
             )
     say("mapping tags")
-    raw = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(
-        len(f) for f in frames
-    ) else _empty_raw()
+    raw = (
+        pd.concat([f for f in frames if len(f)], ignore_index=True)
+        if any(len(f) for f in frames)
+        else _empty_raw()
+    )
     kind, subtype = _classify(raw)
     raw = raw.assign(kind=kind, subtype=subtype)
     raw = raw[raw["kind"].isin(wanted)]
@@ -531,11 +535,13 @@ def _read_layer(
     return frame.drop(columns=ids)
 
 
-def _infrastructure(raw: pd.DataFrame, area: shapely.Geometry | None) -> gpd.GeoDataFrame:
+def _infrastructure(
+    raw: pd.DataFrame, area: shapely.Geometry | None
+) -> gpd.GeoDataFrame:
     from zonegeo._validate import validate_layer
 
     geoms = _clip(_as_lines(np.asarray(raw.geometry.to_numpy(), dtype=object)), area)
-    geoms = _single(np.array([g for g in geoms], dtype=object))
+    geoms = _single(np.array(list(geoms), dtype=object))
     keep = np.array([g is not None and not g.is_empty for g in geoms], dtype=bool)
     raw = raw[keep]
     geoms = geoms[keep]
@@ -551,7 +557,9 @@ def _infrastructure(raw: pd.DataFrame, area: shapely.Geometry | None) -> gpd.Geo
         }
     )
     extra = {
-        "voltage_kv": _numbers(raw["voltage"], scale=0.001) if "voltage" in raw else None,
+        "voltage_kv": _numbers(raw["voltage"], scale=0.001)
+        if "voltage" in raw
+        else None,
         "diameter_mm": _numbers(raw["diameter"]) if "diameter" in raw else None,
     }
     for col, values in extra.items():

@@ -135,7 +135,9 @@ def test_osm_bbox_kinds_and_errors(tmp_path: Path) -> None:
     proc = _zonegeo("osm", str(bad), "-o", str(tmp_path / "x.gpkg"), cwd=tmp_path)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "kazakhstan-latest.osm.pbf: cannot be read as OpenStreetMap data" in proc.stderr
+    assert (
+        "kazakhstan-latest.osm.pbf: cannot be read as OpenStreetMap data" in proc.stderr
+    )
     assert not (tmp_path / "x.gpkg").exists()
     # usage errors
     proc = _zonegeo(

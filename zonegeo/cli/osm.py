@@ -1,4 +1,4 @@
-"""``zonegeo osm``: infrastructure, roads, railways and settlements from an OSM extract."""
+"""``zonegeo osm``: infrastructure, roads, railways, settlements from OSM data."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     if len(values) != 4:
         msg = f"--bbox must be W,S,E,N in degrees (four numbers), got {text!r}"
         raise click.BadParameter(msg, param_hint="--bbox")
-    return values  # type: ignore[return-value]
+    return values
 
 
 @click.command()
@@ -61,9 +61,7 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     help="Kinds to keep: gas, electricity, water, road, rail, settlement "
     "(default: all).",
 )
-@click.option(
-    "--progress/--no-progress", default=True, help="Progress bar on stderr."
-)
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr.")
 def osm(
     extract: str,
     output: Path,
@@ -73,7 +71,7 @@ def osm(
     kinds: str | None,
     progress: bool,
 ) -> None:
-    """Read gas, power, water, roads, railways and settlements from EXTRACT.
+    r"""Read gas, power, water, roads, railways and settlements from EXTRACT.
 
     EXTRACT is an OpenStreetMap .osm.pbf (or .osm) file, for example
     kazakhstan-latest.osm.pbf from https://download.geofabrik.de/asia/. The
