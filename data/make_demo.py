@@ -4,19 +4,23 @@ Run from the repository root::
 
     python data/make_demo.py              # rewrites data/boundaries, data/plots, ...
     python data/make_demo.py --out DIR    # writes the same files under DIR
+    python data/make_demo.py --districts F --names F --places F --geonames F \
+        --pipelines F                     # the source files (default: ../shared/data)
 
-The output is deterministic: the same code and seed give byte-identical
-GeoPackages (the GeoPackage ``last_change`` stamp is pinned to ``AS_OF``).
+The output is deterministic: the same code, source files and seed give
+byte-identical GeoPackages (the GeoPackage ``last_change`` stamp is pinned to
+``AS_OF``).
 
-What is a published fact and what is made up is listed in ``data/README.md``.
-In short: the zone counts, hectares, projects, investment, jobs and buildings
-under construction reproduce the two source articles (anyq.kz, February 2025);
-the district list and names are the 2024 administrative division of Turkistan
-region; the district seats are real towns at approximate coordinates. Every
-boundary, zone position, plot, infrastructure line and point, population and
-exclusion polygon is **approximate or illustrative**, written by hand below or
-drawn from a seeded random generator. No boundary file from the internet was
-used to draw anything here.
+What is real, what is a published fact and what is made up is listed in
+``data/README.md``. In short: the district boundaries are the OpenStreetMap
+relations of the 17 units (made a gap- and overlap-free partition, simplified to
+about 50 m), with names from geokz / OCHA COD-AB; the settlements are the OSM
+towns and villages, with populations from OSM and GeoNames; two trunk gas
+pipelines follow their OSM geometry. The zone counts, hectares, projects,
+investment, jobs and buildings under construction reproduce the two source
+articles (anyq.kz, February 2025). Every zone position, plot, the other
+infrastructure lines and points and the exclusion polygons are **approximate or
+illustrative**, written by hand below or drawn from a seeded random generator.
 """
 
 from __future__ import annotations
