@@ -71,7 +71,7 @@ def osm(
     kinds: str | None,
     progress: bool,
 ) -> None:
-    r"""Read gas, power, water, roads, railways and settlements from EXTRACT.
+    """Read gas, power, water, roads, railways and settlements from EXTRACT.
 
     EXTRACT is an OpenStreetMap .osm.pbf (or .osm) file, for example
     kazakhstan-latest.osm.pbf from https://download.geofabrik.de/asia/. The
@@ -82,7 +82,7 @@ def osm(
     \b
       zonegeo osm kazakhstan-latest.osm.pbf --boundary districts.gpkg \\
           -o infrastructure.gpkg --settlements settlements.gpkg
-    """
+    """  # noqa: D301 (click's \b marker)
     from zonegeo.io import write_layer
     from zonegeo.osm import read_osm
 
