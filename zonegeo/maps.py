@@ -112,7 +112,7 @@ INFRA_STYLES: MappingProxyType[str, MappingProxyType[str, Any]] = MappingProxyTy
             {"color": "#0072B2", "dash": "1 7", "weight": 4, "symbol": "square"}
         ),
         "road": MappingProxyType(
-            {"color": "#E69F00", "dash": None, "weight": 3, "symbol": "diamond"}
+            {"color": "#E69F00", "dash": "18 6", "weight": 3, "symbol": "diamond"}
         ),
         "rail": MappingProxyType(
             {"color": "#6A3D9A", "dash": "12 4 2 4", "weight": 3, "symbol": "hexagon"}
