@@ -701,7 +701,7 @@ def test_unknown_kind_names_the_feature(tiny_plots, tiny_infrastructure):
     with pytest.raises(
         SchemaError,
         match=r"unknown value\(s\) \{'Power', 'Water '\} in infra_id=E-1, "
-        r"W-1; allowed: gas, electricity, water\. Did you mean "
+        r"W-1; allowed: gas, electricity, water, road, rail\. Did you mean "
         r"'Power' -> 'electricity', 'Water ' -> 'water'\?",
     ):
         zonegeo.infrastructure_distances(tiny_plots, layer)

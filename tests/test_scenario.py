@@ -197,8 +197,8 @@ def test_candidate_options() -> None:
     )
     assert "candidates.free_plots: must be true or false, got 'yes'" in text
     assert (
-        "candidates.kinds: must be a list drawn from ['gas', 'electricity', 'water']"
-        in text
+        "candidates.kinds: must be a list drawn from ['gas', 'electricity', 'water', "
+        "'road', 'rail']" in text
     )
     assert "candidates.shap: unknown key; did you mean 'shape'?" in text
     # A criterion on a kind left out is refused.

@@ -99,3 +99,6 @@ __all__ += ["connection_costs", "load_unit_costs"]
 from zonegeo.coverage import service_coverage  # noqa: E402
 
 __all__ += ["service_coverage"]
+from zonegeo.osm import read_osm  # noqa: E402
+
+__all__ += ["read_osm"]

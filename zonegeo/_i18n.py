@@ -403,6 +403,8 @@ _INFRA_KINDS: MappingProxyType[str, MappingProxyType[str, str]] = _T(
             {"en": "Electricity", "kk": "Электр", "ru": "Электроэнергия"}
         ),
         "water": _T({"en": "Water", "kk": "Су", "ru": "Вода"}),
+        "road": _T({"en": "Road", "kk": "Жол", "ru": "Автодорога"}),
+        "rail": _T({"en": "Railway", "kk": "Темір жол", "ru": "Железная дорога"}),
     }
 )
 
@@ -460,7 +462,7 @@ def zone_kind_label(kind: str, lang: str) -> str:
 
 
 def kind_label(kind: str, lang: str) -> str:
-    """Return the name of an infrastructure kind (gas, electricity, water)."""
+    """Return the name of an infrastructure kind (gas, ..., road, rail)."""
     entry = _INFRA_KINDS.get(kind)
     return (entry.get(lang) or entry["en"]) if entry else str(kind)
 

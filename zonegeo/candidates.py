@@ -396,7 +396,7 @@ def candidate_sites(
     >>> bool((sites.loc[sites["source"] == "tile", "area_ha"] - 50).abs().max() < 2.5)
     True
     """
-    from zonegeo.cost import connection_costs
+    from zonegeo.cost import connection_costs, load_unit_costs
     from zonegeo.distance import infrastructure_distances
     from zonegeo.parcels import area_ha as measure_area
 
@@ -536,7 +536,8 @@ def candidate_sites(
     cands = cands.to_crs(4326)
     if use_kinds:
         cands = infrastructure_distances(cands, infra, kinds=use_kinds)
-        cands = connection_costs(cands, unit_costs=unit_costs)
+        if set(use_kinds) & set(load_unit_costs(unit_costs)):  # not railways alone
+            cands = connection_costs(cands, unit_costs=unit_costs)
     geom_utm = cands.geometry.to_crs(utm).to_numpy()
     cands["dist_settlement_m"] = settle["dist_settlement_m"].to_numpy()
     cands["nearest_settlement"] = settle["nearest_settlement"].to_numpy()

@@ -1,11 +1,13 @@
-"""What it costs to connect a plot to gas, electricity and water.
+"""What it costs to connect a plot to gas, electricity and water (and a road).
 
 :func:`connection_costs` turns the distances of
 :func:`zonegeo.infrastructure_distances` into tenge: for each kind, the
 distance in kilometres times a cost per kilometre of new line, plus a fixed
 charge for the connection itself. The unit costs come from
 :data:`DEFAULT_UNIT_COSTS` unless a mapping or a TOML file overrides them
-(:func:`load_unit_costs`).
+(:func:`load_unit_costs`). Roads and railways have no connection cost by
+default; an access-road cost (``[road] per_km_kzt``) may be set, and then the
+cost of building the road to the nearest road is part of the total.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from zonegeo.errors import SchemaError, ValidationError
-from zonegeo.schema import INFRA_KINDS
+from zonegeo.schema import UTILITY_KINDS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -108,6 +110,8 @@ DEFAULT_UNIT_COSTS: Mapping[str, UnitCost] = MappingProxyType(
 )
 
 _FIELDS = ("per_km_kzt", "fixed_kzt", "source")
+#: Kinds a unit cost may be given for: the utilities and an access road (no default).
+COSTED_KINDS: tuple[str, ...] = (*UTILITY_KINDS, "road")
 
 
 def cost_column(kind: str) -> str:
@@ -134,7 +138,7 @@ def _number(value: object, where: str) -> float:
 
 def _from_mapping(data: Mapping[str, object], origin: str) -> dict[str, UnitCost]:
     if "unit_costs" in data:
-        if any(k in INFRA_KINDS for k in data):
+        if any(k in COSTED_KINDS for k in data):
             msg = (
                 f"{origin}: give the unit costs either at the top level or under "
                 f"[unit_costs], not both (found {sorted(map(str, data))})"
@@ -146,10 +150,11 @@ def _from_mapping(data: Mapping[str, object], origin: str) -> dict[str, UnitCost
             raise ValidationError(msg)
     costs = dict(DEFAULT_UNIT_COSTS)
     for kind, spec in data.items():
-        if kind not in INFRA_KINDS:
+        if kind not in COSTED_KINDS:
+            rail = " (railways have no connection cost)" if kind == "rail" else ""
             msg = (
-                f"{origin}: unknown key {kind!r}; allowed keys: "
-                f"{', '.join(INFRA_KINDS)} (or a [unit_costs] table holding them)"
+                f"{origin}: unknown key {kind!r}{rail}; allowed keys: "
+                f"{', '.join(COSTED_KINDS)} (or a [unit_costs] table holding them)"
             )
             raise ValidationError(msg)
         if isinstance(spec, UnitCost):
@@ -168,7 +173,7 @@ def _from_mapping(data: Mapping[str, object], origin: str) -> dict[str, UnitCost
                 f"keys: {', '.join(_FIELDS)}"
             )
             raise ValidationError(msg)
-        base = costs[kind]
+        base = costs.get(kind, UnitCost(per_km_kzt=0.0, fixed_kzt=0.0))
         per_km = (
             _number(spec["per_km_kzt"], f"{origin}: {kind}.per_km_kzt")
             if "per_km_kzt" in spec
@@ -196,12 +201,14 @@ def load_unit_costs(
         ``{"gas": {"per_km_kzt": ..., "fixed_kzt": ...}, ...}`` (values may
         also be :class:`UnitCost`), or the path of a TOML file with the same
         tables, at the top level or under ``[unit_costs]``. Kinds and fields
-        left out keep their defaults.
+        left out keep their defaults. ``road`` (an access road to the nearest
+        road, no default; a field left out is 0) may be added.
 
     Returns
     -------
     dict
-        ``{"gas": UnitCost, "electricity": UnitCost, "water": UnitCost}``.
+        ``{"gas": UnitCost, "electricity": UnitCost, "water": UnitCost}``, plus
+        ``"road"`` when given.
 
     Raises
     ------
@@ -268,7 +275,8 @@ def connection_costs(
     -------
     GeoDataFrame or DataFrame
         A copy with the same index, row order and columns, plus
-        ``cost_<kind>_kzt`` for each distance column (``dist_m / 1000 *
+        ``cost_<kind>_kzt`` for each utility distance column, and for
+        ``dist_road_m`` when a ``road`` unit cost is given (``dist_m / 1000 *
         per_km_kzt + fixed_kzt``; the fixed charge alone when the feature
         touches the plot; NaN where the distance is NaN) and
         ``cost_total_kzt``, their sum (NaN when any kind is NaN, as the total
@@ -309,7 +317,8 @@ def connection_costs(
         )
         raise TypeError(msg)
     costs = load_unit_costs(unit_costs)
-    kinds = [k for k in INFRA_KINDS if f"dist_{k}_m" in plots_with_distances.columns]
+    costed = [k for k in COSTED_KINDS if k in costs]
+    kinds = [k for k in costed if f"dist_{k}_m" in plots_with_distances.columns]
     if not kinds:
         msg = (
             "connection_costs needs distance columns (dist_gas_m, dist_electricity_m "

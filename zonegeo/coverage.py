@@ -18,7 +18,7 @@ import pandas as pd
 from zonegeo.distance import infrastructure_distances
 from zonegeo.errors import SchemaError, ValidationError
 from zonegeo.parcels import area_ha
-from zonegeo.schema import INFRA_KINDS
+from zonegeo.schema import INFRA_KINDS, UTILITY_KINDS
 
 if TYPE_CHECKING:
     from zonegeo.dataset import Dataset
@@ -27,7 +27,8 @@ __all__ = ["COVERAGE_COLUMNS", "service_coverage"]
 
 log = logging.getLogger(__name__)
 
-#: Columns of the table :func:`service_coverage` returns, in order.
+#: Columns of the table :func:`service_coverage` returns, in order (``road_pct``
+#: and ``rail_pct`` come before ``lacking`` when roads or railways are measured).
 COVERAGE_COLUMNS = (
     "zone_id",
     "name",
@@ -67,11 +68,31 @@ def _reach(within_m: float | Mapping[str, float]) -> dict[str, float]:
     return out
 
 
+def _kinds_used(kinds: object, present: list[str]) -> tuple[str, ...]:
+    """Return the utilities, plus roads and railways present (or the kinds named)."""
+    if kinds is None:
+        return (
+            *UTILITY_KINDS,
+            *(k for k in INFRA_KINDS if k not in UTILITY_KINDS and k in present),
+        )
+    asked = (kinds,) if isinstance(kinds, str) else tuple(kinds)  # type: ignore[arg-type]
+    unknown = [k for k in asked if k not in INFRA_KINDS]
+    if unknown or not asked:
+        msg = (
+            f"kinds: unknown kind(s) {unknown!r}; allowed: {', '.join(INFRA_KINDS)}"
+            if unknown
+            else f"kinds is empty; give at least one of {', '.join(INFRA_KINDS)}"
+        )
+        raise ValidationError(msg)
+    return tuple(k for k in INFRA_KINDS if k in asked)
+
+
 def service_coverage(
     dataset: Dataset,
     *,
     within_m: float | Mapping[str, float] = 1000.0,
     lacking_below_pct: float = 100.0,
+    kinds: str | tuple[str, ...] | list[str] | None = None,
 ) -> pd.DataFrame:
     """Return, per zone, the share of plot area within reach of each kind.
 
@@ -85,6 +106,9 @@ def service_coverage(
     lacking_below_pct : float, default 100.0
         A kind is listed in ``lacking`` when less than this share of the
         zone's plot area is within reach.
+    kinds : str or sequence of str, optional
+        The kinds to measure. Default: gas, electricity and water always, plus
+        ``road`` and ``rail`` when the infrastructure has them.
 
     Returns
     -------
@@ -93,9 +117,12 @@ def service_coverage(
         ``name``, ``district``, ``kind`` (the zone's kind), ``plots`` (count),
         ``plots_area_ha``, ``gas_pct``, ``electricity_pct``, ``water_pct``
         (share of the plot area whose nearest feature of that kind is within
-        reach, 0-100; NaN for a zone without plots) and ``lacking`` (the
+        reach, 0-100; NaN for a zone without plots), ``road_pct`` and
+        ``rail_pct`` when those kinds are measured, and ``lacking`` (the
         kinds below ``lacking_below_pct``, comma-separated, ``""`` for none,
-        missing for a zone without plots).
+        missing for a zone without plots). ``table.attrs["kinds"]`` names the
+        kinds measured; the columns of kinds not measured are left out (a
+        utility left out of ``kinds=`` is not shown).
 
     Raises
     ------
@@ -156,14 +183,14 @@ def service_coverage(
             int((~in_zone).sum()),
         )
     plots = plots[in_zone]
-    present = [
+    in_layer = [
         k
         for k in INFRA_KINDS
         if len(infra) and (infra["kind"].astype("string") == k).any()
     ]
-    reached: dict[str, np.ndarray] = {
-        k: np.zeros(len(plots), dtype=bool) for k in INFRA_KINDS
-    }
+    used = _kinds_used(kinds, in_layer)
+    present = [k for k in used if k in in_layer]
+    reached: dict[str, np.ndarray] = {k: np.zeros(len(plots), dtype=bool) for k in used}
     if len(plots) and present:
         measured = infrastructure_distances(
             plots, infra, kinds=present, max_distance=max(reach[k] for k in present)
@@ -176,12 +203,12 @@ def service_coverage(
     table = pd.DataFrame(
         {"zone_id": plots["zone_id"].astype("string").to_numpy(), "area": area}
     )
-    for k in INFRA_KINDS:
+    for k in used:
         table[k] = np.where(reached[k], area, 0.0)
     sums = table.groupby("zone_id", sort=False).agg(
         plots=("area", "size"),
         plots_area_ha=("area", "sum"),
-        **{k: (k, "sum") for k in INFRA_KINDS},
+        **{k: (k, "sum") for k in used},
     )
     out = pd.DataFrame(
         {
@@ -195,22 +222,30 @@ def service_coverage(
     out["plots"] = out["plots"].fillna(0).astype("int64")
     out["plots_area_ha"] = out["plots_area_ha"].fillna(0.0).astype("float64")
     has_area = out["plots_area_ha"] > 0
-    for k in INFRA_KINDS:
+    for k in used:
         with np.errstate(invalid="ignore", divide="ignore"):
             pct = 100.0 * out[k] / out["plots_area_ha"]
         # Sums of the same areas can exceed their total by an ulp: cap at 100.
         out[f"{k}_pct"] = pct.clip(upper=100.0).where(has_area).astype("float64")
     lacking: list[str | None] = []
-    for row in out[[f"{k}_pct" for k in INFRA_KINDS]].itertuples(index=False):
+    for row in out[[f"{k}_pct" for k in used]].itertuples(index=False):
         if any(pd.isna(v) for v in row):
             lacking.append(None)
         else:
             lacking.append(
                 ", ".join(
-                    k
-                    for k, v in zip(INFRA_KINDS, row, strict=True)
-                    if v < lacking_below_pct
+                    k for k, v in zip(used, row, strict=True) if v < lacking_below_pct
                 )
             )
     out["lacking"] = pd.Series(lacking, index=out.index, dtype="string")
-    return out[list(COVERAGE_COLUMNS)].reset_index(drop=True)
+    columns = [
+        c
+        for c in COVERAGE_COLUMNS
+        if not c.endswith("_pct") or c.removesuffix("_pct") in used
+    ]
+    extra = [f"{k}_pct" for k in used if k not in UTILITY_KINDS]
+    columns[-1:-1] = extra
+    result = out[columns].reset_index(drop=True)
+    result.attrs["kinds"] = list(used)
+    log.info("service_coverage: kinds measured: %s", ", ".join(used))
+    return result

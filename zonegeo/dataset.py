@@ -342,7 +342,7 @@ def load_demo() -> Dataset:
     Returns
     -------
     Dataset
-        Districts (approximate boundaries), zones, plots, infrastructure,
+        Districts (real OpenStreetMap boundaries), zones, plots, infrastructure,
         settlements and exclusions; see ``data/README.md`` for what is a
         published fact and what is illustrative.
 

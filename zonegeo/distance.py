@@ -79,6 +79,10 @@ _KIND_SYNONYMS = {
     "water_supply": "water",
     "вода": "water",
     "электричество": "electricity",
+    "highway": "road",
+    "roads": "road",
+    "railway": "rail",
+    "railroad": "rail",
 }
 _LINEAL = ("Point", "MultiPoint", "LineString", "MultiLineString", "LinearRing")
 #: First search window around a zone's plots, metres (see _measure).
@@ -252,7 +256,7 @@ def _spare_in_demand_units(
     problems = []
     for k in kinds:
         in_kind = (kind == k) & unit.notna().to_numpy()
-        if not in_kind.any():
+        if not in_kind.any() or k not in _UNIT_FACTORS:  # roads, railways: no capacity
             continue
         table = _UNIT_FACTORS[k]
         known = unit[in_kind].isin(list(table)).to_numpy()
@@ -445,8 +449,8 @@ def _demands(plots: pd.DataFrame, prepared: _Prepared) -> dict[str, np.ndarray]:
     """Demand arrays of the kinds whose demand column the plots have."""
     out: dict[str, np.ndarray] = {}
     for k in prepared.kinds:
-        col = DEMAND_COLUMNS[k]
-        if col not in plots.columns:
+        col = DEMAND_COLUMNS.get(k)
+        if col is None or col not in plots.columns:  # roads, railways: no demand
             continue
         values = pd.to_numeric(plots[col], errors="coerce").to_numpy(dtype="float64")
         raw = plots[col]
@@ -464,7 +468,7 @@ def _demands(plots: pd.DataFrame, prepared: _Prepared) -> dict[str, np.ndarray]:
             raise SchemaError(msg)
         out[k] = values
     if not out:
-        cols = [DEMAND_COLUMNS[k] for k in prepared.kinds]
+        cols = [DEMAND_COLUMNS[k] for k in prepared.kinds if k in DEMAND_COLUMNS]
         msg = (
             f"capacity_aware=True needs a demand column on the plots: one of {cols}; "
             f"found {[str(c) for c in plots.columns]}"

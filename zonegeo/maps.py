@@ -113,6 +113,12 @@ INFRA_STYLES: MappingProxyType[str, MappingProxyType[str, Any]] = MappingProxyTy
         "water": MappingProxyType(
             {"color": "#0072B2", "dash": "1 7", "weight": 4, "symbol": "square"}
         ),
+        "road": MappingProxyType(
+            {"color": "#E69F00", "dash": "18 6", "weight": 3, "symbol": "diamond"}
+        ),
+        "rail": MappingProxyType(
+            {"color": "#6A3D9A", "dash": "12 4 2 4", "weight": 3, "symbol": "hexagon"}
+        ),
     }
 )
 _INFRA_DEFAULT = MappingProxyType(
@@ -134,7 +140,7 @@ _ZONE_DASH = {
     "small_park": "4 4",
     "small_site": "1 4",
 }
-_KIND_ORDER = ("gas", "electricity", "water")
+_KIND_ORDER = ("gas", "electricity", "water", "road", "rail")
 _DECIMALS = 6  # about 0.1 m
 _DEG_PER_M = 1.0 / 111_320.0
 _SEQUENTIAL = "viridis"
@@ -741,6 +747,37 @@ def _new_map(center: list[float], *, basemap: str, height: str = "100%") -> foli
             control=False,
         ).add_to(m)
     return m
+
+
+#: Attribution line of the bundled demo data, shown on every map drawn from them.
+DEMO_ATTRIBUTION = (
+    "\u00a9 OpenStreetMap contributors, ODbL \u00b7 geokz / OCHA COD-AB, CC BY 4.0 "
+    "\u00b7 GeoNames, CC BY 4.0"
+)
+
+
+class _Attribution(MacroElement):
+    """An entry of the map's attribution control (data sources and licences)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "ZonegeoAttribution"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> Any:
+        """Add the text to the attribution control."""
+        js = (
+            f"{_parent_name(self)}.attributionControl"
+            f".addAttribution({_js_json(_text(self.text))});"
+        )
+        _figure(self).script.add_child(_Raw(js), name=self.get_name())
+        super().render(**kwargs)
+
+
+def _attribute(m: folium.Map, dataset: Dataset) -> None:
+    """Credit the sources of the bundled demo data on a map drawn from them."""
+    if str(dataset.source).split("#", 1)[0] == "demo":
+        m.add_child(_Attribution(DEMO_ATTRIBUTION), name="zonegeo_attribution")
 
 
 def _own_assets(m: folium.Map) -> None:
@@ -1753,6 +1790,7 @@ def district_map(
         m = _new_map(latlon((minx + maxx) / 2, (miny + maxy) / 2), basemap=basemap)
     else:
         _own_assets(m)
+    _attribute(m, sub)
     root = m.get_root()
     if isinstance(root, Figure):
         root.title = _text(f"{label} \u2014 {_i18n.label('title_suffix', lang)}")
@@ -2049,6 +2087,7 @@ def region_map(
     m = _new_map(
         latlon((minx + maxx) / 2, (miny + maxy) / 2), basemap=basemap, height=height
     )
+    _attribute(m, dataset)
     title = _i18n.label("region_title", lang)
     root = m.get_root()
     if isinstance(root, Figure):

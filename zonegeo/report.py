@@ -120,9 +120,12 @@ def _coverage_table(
         if within_m is None
         else service_coverage(dataset, within_m=within_m)
     )
+    kinds = list(table.attrs.get("kinds", []))
     if isinstance(table, gpd.GeoDataFrame):
         table = pd.DataFrame(table.drop(columns=table.geometry.name))
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table.attrs["kinds"] = kinds
+    return table
 
 
 def report_tables(
@@ -405,6 +408,10 @@ def write_report(
         ("Generator", f"zonegeo {_version()}"),
         ("Idle plot", "status 'allocated' and build_by before the as-of date"),
         ("Coverage reach", _coverage_reach(within_m)),
+        (
+            "Coverage kinds",
+            ", ".join(tables["infrastructure_coverage"].attrs.get("kinds", [])),
+        ),
         ("Units", "_ha hectares, _kzt tenge, _pct percent, _m metres"),
     ]
     final = Path(path)

@@ -157,7 +157,7 @@ def criterion_columns(
         labour_column(labour_radius_km),
     ]
     cols += [f"dist_{k}_m" for k in kinds]
-    cols += [f"cost_{k}_kzt" for k in kinds]
+    cols += [f"cost_{k}_kzt" for k in kinds if k != "rail"]  # railways: no cost
     return [*cols, "cost_total_kzt"]
 
 

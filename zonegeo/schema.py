@@ -22,6 +22,7 @@ __all__ = [
     "PLOT_STATUSES",
     "SETTLEMENTS",
     "STORAGE_CRS",
+    "UTILITY_KINDS",
     "ZONES",
     "ZONE_KINDS",
     "Column",
@@ -35,14 +36,20 @@ STORAGE_CRS = "EPSG:4326"
 PLOT_STATUSES: tuple[str, ...] = ("free", "allocated", "construction", "operating")
 #: Allowed zone kinds.
 ZONE_KINDS: tuple[str, ...] = ("regional", "private", "small_park", "small_site")
-#: Allowed infrastructure kinds.
-INFRA_KINDS: tuple[str, ...] = ("gas", "electricity", "water")
-#: Known infrastructure subtypes per kind (other subtypes are accepted).
+#: Allowed infrastructure kinds: three utilities, then roads and railways.
+INFRA_KINDS: tuple[str, ...] = ("gas", "electricity", "water", "road", "rail")
+#: The utility kinds: the ones with connection costs, demand and spare capacity.
+UTILITY_KINDS: tuple[str, ...] = ("gas", "electricity", "water")
+#: Known infrastructure subtypes per kind (other subtypes are accepted). Roads and
+#: railways read from OpenStreetMap keep the OSM value (``highway=primary`` gives
+#: ``primary``; ``railway=station`` gives ``station``).
 INFRA_SUBTYPES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
         "gas": ("gas_pipeline", "gas_distribution_station"),
         "electricity": ("power_line", "substation"),
         "water": ("water_main", "water_intake"),
+        "road": ("motorway", "trunk", "primary", "secondary", "tertiary"),
+        "rail": ("rail", "station"),
     }
 )
 
@@ -244,13 +251,14 @@ INFRASTRUCTURE = LayerSchema(
             required=True,
             allowed=INFRA_KINDS,
             nullable=False,
-            description="gas, electricity or water",
+            description="gas, electricity, water, road or rail",
         ),
         Column(
             "subtype",
             "string",
             description="e.g. gas_pipeline, gas_distribution_station, substation, "
-            "power_line, water_main, water_intake",
+            "power_line, water_main, water_intake; roads and railways: primary, "
+            "rail, station, ...",
         ),
         Column("name", "string", description="Name of the feature"),
         Column("capacity", "float", description="Design capacity, in `unit`"),

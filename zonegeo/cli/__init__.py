@@ -33,6 +33,7 @@ from zonegeo.cli import atlas as _atlas  # noqa: E402
 from zonegeo.cli import demo as _demo  # noqa: E402
 from zonegeo.cli import distances as _distances  # noqa: E402
 from zonegeo.cli import map as _map  # noqa: E402
+from zonegeo.cli import osm as _osm  # noqa: E402
 from zonegeo.cli import plot as _plot  # noqa: E402
 from zonegeo.cli import rank as _rank  # noqa: E402
 from zonegeo.cli import reclaim as _reclaim  # noqa: E402
@@ -42,6 +43,7 @@ cli.add_command(_atlas.atlas)
 cli.add_command(_demo.demo)
 cli.add_command(_distances.distances)
 cli.add_command(_map.map_command)
+cli.add_command(_osm.osm)
 cli.add_command(_plot.plot)
 cli.add_command(_rank.rank)
 cli.add_command(_reclaim.reclaim)

@@ -184,6 +184,8 @@ def distances(
             capacity_aware=capacity_aware,
             progress=bar.update,
         )
+    if unit_costs is not None and not set(prepared.kinds) & set(unit_costs):
+        unit_costs = None  # railways alone (or roads without a road cost): no cost
     if unit_costs is not None:
         out = connection_costs(out, unit_costs=unit_costs)
     write_layer(out, output)
