@@ -87,6 +87,8 @@ _WINDOW_M = 50_000.0
 _MIN_RADIUS_M = 6_335_439.0
 #: Plots measured per step (bounds memory; one progress tick each).
 _CHUNK = 100_000
+#: The ellipsoid of EPSG:4326, along which long edges are split.
+_WGS84 = pyproj.Geod(ellps="WGS84")
 
 
 def distance_columns(kind: str) -> tuple[str, str]:
@@ -397,12 +399,22 @@ def _prepare(
     chosen = _kind_list(kinds, present)
     crs = pyproj.CRS(infrastructure.crs)
     to_lonlat = _transformer(crs, pyproj.CRS.from_epsg(4326))
+    from_lonlat = _transformer(pyproj.CRS.from_epsg(4326), crs)
     pieces = {}
     lonlat = {}
     for k in chosen:
         pos = np.flatnonzero(kind_text == k)
-        pieces[k] = _nearest.explode_pieces(geoms[pos], pos)
-        lonlat[k] = _piece_lonlat(pieces[k], to_lonlat)
+        cut = _nearest.explode_pieces(geoms[pos], pos)
+        ll0, ll1 = _piece_ends_lonlat(cut, to_lonlat)
+        # Edges are geodesics: split the long ones once, before any projection.
+        pieces[k], ll0, ll1 = _nearest.densify_geodesic(
+            cut,
+            ll0,
+            ll1,
+            geod=_WGS84,
+            from_lonlat=None if from_lonlat is None else from_lonlat.transform,
+        )
+        lonlat[k] = _piece_lonlat(ll0, ll1)
     spare = None
     if capacity_aware:
         if "spare_capacity" not in infrastructure.columns:
@@ -418,8 +430,10 @@ def _prepare(
     )
 
 
-def _piece_lonlat(pieces: _nearest.Pieces, tr: pyproj.Transformer | None) -> np.ndarray:
-    """Return padded lon/lat bounds (n, 4) of each piece (NaN: cannot be projected)."""
+def _piece_ends_lonlat(
+    pieces: _nearest.Pieces, tr: pyproj.Transformer | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the lon/lat of both ends of each piece (NaN: cannot be converted)."""
     both = np.concatenate([pieces.xy0, pieces.xy1])
     if tr is not None and len(both):
         x, y = tr.transform(both[:, 0], both[:, 1])
@@ -427,7 +441,11 @@ def _piece_lonlat(pieces: _nearest.Pieces, tr: pyproj.Transformer | None) -> np.
             [np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")]
         )
     n = len(pieces)
-    a, b = both[:n], both[n:]
+    return both[:n], both[n:]
+
+
+def _piece_lonlat(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return padded lon/lat bounds (n, 4) of pieces with ends ``a``, ``b``."""
     box = np.column_stack(
         [
             np.minimum(a[:, 0], b[:, 0]),
@@ -436,7 +454,8 @@ def _piece_lonlat(pieces: _nearest.Pieces, tr: pyproj.Transformer | None) -> np.
             np.maximum(a[:, 1], b[:, 1]),
         ]
     )
-    # A segment straight in a UTM zone bows a little in lon/lat: pad by 1 % of it.
+    # A piece (<= MAX_EDGE_M, straight in a UTM zone) bows a little in lon/lat:
+    # pad by 1 % of it.
     pad = 0.01 * np.maximum(box[:, 2] - box[:, 0], box[:, 3] - box[:, 1]) + 1e-7
     return box + np.column_stack([-pad, -pad, pad, pad])
 
