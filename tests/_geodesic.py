@@ -17,7 +17,7 @@ import shapely
 GEOD = pyproj.Geod(ellps="WGS84")
 
 
-def boundary_samples(plot: shapely.Geometry, *, step_m: float = 0.1) -> np.ndarray:
+def boundary_samples(plot: shapely.Geometry, *, step_m: float = 0.25) -> np.ndarray:
     """Points on a small lon/lat plot's boundary, about ``step_m`` metres apart."""
     ring = shapely.get_coordinates(plot.exterior)
     out = []
@@ -47,7 +47,7 @@ def distance_to_geodesic(
     lon1, lat1 = b
     for _ in range(40):
         length = float(GEOD.inv(lon0, lat0, lon1, lat1)[2])
-        n = int(min(62, max(2, np.ceil(length / 0.005))))
+        n = int(min(14, max(2, np.ceil(length / 0.005))))
         inner = GEOD.npts(lon0, lat0, lon1, lat1, n)
         lon = np.array([lon0] + [p[0] for p in inner] + [lon1])
         lat = np.array([lat0] + [p[1] for p in inner] + [lat1])
@@ -61,13 +61,17 @@ def distance_to_geodesic(
 
 
 def distance_to_line(
-    pts: np.ndarray, coords: np.ndarray, *, centre: tuple[float, float]
+    pts: np.ndarray,
+    coords: np.ndarray,
+    *,
+    centre: tuple[float, float],
+    upper: float = np.inf,
 ) -> float:
     """Shortest distance from ``pts`` to a line of geodesic edges (lon/lat vertices).
 
-    Edges that cannot beat the best one found are skipped by the triangle
-    inequality: no point of an edge of length ``L`` is nearer to ``centre``
-    than ``d(centre, far end) - L``.
+    Edges that cannot beat the best one found (or ``upper``) are skipped by the
+    triangle inequality: no point of an edge of length ``L`` is nearer to
+    ``centre`` than ``d(centre, far end) - L``. Returns ``min(upper, distance)``.
     """
     lon, lat = coords[:, 0], coords[:, 1]
     n = len(coords)
@@ -75,13 +79,21 @@ def distance_to_line(
     cy = np.full(n, centre[1])
     d_v = GEOD.inv(cx, cy, lon, lat)[2]
     if n == 1:
-        return _nearest_sample(pts, lon, lat)[1]
+        return min(upper, _nearest_sample(pts, lon, lat)[1])
     length = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])[2]
-    reach = float(np.max(GEOD.inv(np.full(len(pts), centre[0]),
-                                  np.full(len(pts), centre[1]),
-                                  pts[:, 0], pts[:, 1])[2]))
+    # Every plot point lies within ``reach`` of the centre.
+    reach = float(
+        np.max(
+            GEOD.inv(
+                np.full(len(pts), centre[0]),
+                np.full(len(pts), centre[1]),
+                pts[:, 0],
+                pts[:, 1],
+            )[2]
+        )
+    )
     lower = np.maximum(d_v[:-1], d_v[1:]) - length - reach
-    best = _nearest_sample(pts, lon, lat)[1]
+    best = min(upper, float(d_v.min()) + reach)
     for j in np.argsort(lower):
         if lower[j] >= best:
             break
