@@ -2,6 +2,11 @@
 
 The search works in three steps, all vectorised over plots:
 
+0. **Edges.** An edge between two vertices is the geodesic between them;
+   :func:`densify_geodesic` splits every edge longer than :data:`MAX_EDGE_M`
+   into stretches of that geodesic (once per layer, in longitude/latitude)
+   so that each stays within half a metre of its straight chord in a UTM
+   zone (docs/crs.md gives the bound).
 1. **Pieces.** Every infrastructure feature is cut into pieces: its points and
    the straight segments between consecutive vertices of its lines. A piece
    remembers the position of its feature. Long segments get several *anchor*
