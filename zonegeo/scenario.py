@@ -24,7 +24,8 @@ Keys
 ``area_ha`` (number > 0, required), ``hazard_class`` (1-5 or "I"-"V"),
 ``method`` ("topsis" or "wsm"); ``[candidates]`` with ``shape``,
 ``max_candidates``, ``free_plots``, ``keep_excluded``, ``labour_radius_km``,
-``kinds``, ``exclude_taken``; ``[sanitary_widths]`` (metres by class, e.g. ``III = 400``);
+``kinds``, ``exclude_taken``;
+``[sanitary_widths]`` (metres by class, e.g. ``III = 400``);
 ``[[criteria]]`` with ``column``, ``better`` and ``weight`` (weights are
 omitted when an ``[ahp]`` table gives ``matrix`` (rows and columns in the
 order of the criteria; fractions as strings such as ``"1/3"``) and optionally
