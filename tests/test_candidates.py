@@ -487,7 +487,9 @@ def _overlaps(geoms: np.ndarray, other: shapely.Geometry) -> np.ndarray:
 
 def test_taken_plots_and_zones_are_excluded_by_default(dataset) -> None:
     ds = _with_plots(dataset)
-    sites = zonegeo.candidate_sites(ds, "Testdistrict", area_ha=10, max_candidates=10_000)
+    sites = zonegeo.candidate_sites(
+        ds, "Testdistrict", area_ha=10, max_candidates=10_000
+    )
     assert sites.attrs["exclude_taken"] is True
     tiles = sites[sites["source"] == "tile"]
     geoms = _utm(tiles)
@@ -584,7 +586,9 @@ weight = 1
         scenario = load_scenario(path)
         assert scenario.exclude_taken is (key == "default")
         runs[key] = run_scenario(scenario, ds)
-    assert runs["default"]["excluded_because"].str.contains("operating plot 'P-9'").any()
+    assert (
+        runs["default"]["excluded_because"].str.contains("operating plot 'P-9'").any()
+    )
     assert not runs["off"]["excluded_because"].str.contains("P-9").any()
     bad = tmp_path / "bad.toml"
     bad.write_text(text.format(line='exclude_taken = "yes"'), encoding="utf-8")
@@ -600,8 +604,10 @@ def _assert_nothing_eligible_on_taken_land(sites: gpd.GeoDataFrame, demo) -> Non
     a, b = tree.query(geoms, predicate="intersects")
     overlap = shapely.area(shapely.intersection(geoms[a], tree.geometries[b])) > 0
     hits = sorted(
-        {(eligible["candidate_id"].iloc[i], taken["plot_id"].iloc[j])
-         for i, j in zip(a[overlap], b[overlap], strict=True)}
+        {
+            (eligible["candidate_id"].iloc[i], taken["plot_id"].iloc[j])
+            for i, j in zip(a[overlap], b[overlap], strict=True)
+        }
     )
     assert hits == [], hits
     tiles = eligible["source"].to_numpy() == "tile"

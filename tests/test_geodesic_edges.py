@@ -100,7 +100,7 @@ def reference(plots: gpd.GeoDataFrame, lines: list[np.ndarray]) -> np.ndarray:
 
 
 def chord_bow(a: tuple[float, float], b: tuple[float, float], epsg: int) -> tuple:
-    """Largest distance (m) of geodesic a-b from its chord in a UTM zone; and max |x|."""
+    """Largest bow (m) of geodesic a-b from its UTM chord, and its largest |x|."""
     tr = pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
     inner = np.array(GEOD.npts(a[0], a[1], b[0], b[1], 400))
     ends = np.array(tr.transform([a[0], b[0]], [a[1], b[1]])).T
@@ -276,13 +276,9 @@ def test_synthetic_400_km_edges(lat, crs):
     plots = gpd.GeoDataFrame(
         {"plot_id": [f"P{i}" for i in range(len(plots))]}, geometry=plots, crs=4326
     )
-    infra = gpd.GeoDataFrame(
-        {"infra_id": ids, "kind": "gas"}, geometry=feats, crs=4326
-    )
+    infra = gpd.GeoDataFrame({"infra_id": ids, "kind": "gas"}, geometry=feats, crs=4326)
     out = zonegeo.infrastructure_distances(plots.to_crs(crs), infra.to_crs(crs))
-    truth = reference(
-        plots, [np.array([a, b]) for a, b in edges.values()]
-    )
+    truth = reference(plots, [np.array([a, b]) for a, b in edges.values()])
     err = np.abs(out["dist_gas_m"].to_numpy() - truth)
     assert (err <= tolerance(truth)).all(), (err.max(), truth[err.argmax()])
 

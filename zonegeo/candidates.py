@@ -464,11 +464,7 @@ def candidate_sites(
         "hazard_class": hazard_class,
         "widths": sanitary_widths,
     }
-    taken = (
-        {"zones": dataset.zones, "plots": dataset.plots}
-        if exclude_taken
-        else {}
-    )
+    taken = {"zones": dataset.zones, "plots": dataset.plots} if exclude_taken else {}
     zones_all = exclusion_zones(**common, **taken)
 
     # Which tiles are excluded, and how far each is from infrastructure.

@@ -443,7 +443,7 @@ _TAKEN_TEXT = {
 def _taken_plots(
     plots: gpd.GeoDataFrame, crs: pyproj.CRS | str | int
 ) -> list[gpd.GeoDataFrame]:
-    """The plots that are not free, as ``taken_plot`` exclusion zones."""
+    """Return the plots that are not free, as ``taken_plot`` exclusion zones."""
     if plots.crs is None:
         msg = "plots have no CRS; set one with .set_crs()"
         raise ValidationError(msg)

@@ -1067,9 +1067,10 @@ def infrastructure_distances(
 
     **Accuracy.** Plots are grouped by the UTM zone (WGS 84, EPSG:326xx) of
     their centre and each group is measured in its own zone, with the
-    infrastructure projected there. The nearest candidates (all within 0.5 % of the best) are then
-    measured on the WGS 84 ellipsoid with :class:`pyproj.Geod` between their
-    nearest points, and the shortest geodesic distance wins. Distances are
+    infrastructure projected there. The nearest candidates (all within 0.5 %
+    of the best) are then measured on the WGS 84 ellipsoid with
+    :class:`pyproj.Geod` between their nearest points, and the shortest
+    geodesic distance wins. Distances are
     therefore ground (ellipsoidal) metres, within well under 0.1 % of the
     geodesic distance anywhere in Kazakhstan (46-88 deg E, UTM zones 38-45),
     whatever CRS the inputs come in. A grid distance of 250 m in UTM 42N at
