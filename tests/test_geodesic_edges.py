@@ -308,3 +308,21 @@ def test_property_within_tolerance_of_the_geodesic_edge(
     got = float(zonegeo.infrastructure_distances(plots, infra)["dist_gas_m"].iloc[0])
     truth = float(reference(plots, [np.array([a, b])])[0])
     assert abs(got - truth) <= tolerance(truth)
+
+
+def test_densify_screen_never_misses_a_long_edge():
+    """The cheap length bound is an upper bound: every edge > MAX_EDGE_M is split."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    lon0 = rng.uniform(-180, 180, n)
+    lat0 = rng.uniform(-89, 89, n)
+    az = rng.uniform(0, 360, n)
+    length = MAX_EDGE_M * rng.uniform(0.5, 1.5, n)
+    lon1, lat1, _ = GEOD.fwd(lon0, lat0, az, length)
+    geoms = shapely.linestrings(np.stack([np.c_[lon0, lat0], np.c_[lon1, lat1]], 1))
+    pieces = explode_pieces(geoms, np.arange(n))
+    q, _, _ = densify_geodesic(
+        pieces, pieces.xy0, pieces.xy1, geod=GEOD, from_lonlat=None
+    )
+    split = np.bincount(q.feature, minlength=n) > 1
+    np.testing.assert_array_equal(split, length > MAX_EDGE_M)

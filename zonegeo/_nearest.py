@@ -229,9 +229,9 @@ def densify_geodesic(
     Notes
     -----
     Segments are screened with an upper bound of their length (an L-shaped
-    path along a meridian and a parallel, on the largest radius of the
-    ellipsoid), so :meth:`pyproj.Geod.inv` only measures the few that may be
-    long.
+    path along a meridian and the parallel nearer the pole, on the largest
+    radius of curvature of the ellipsoid), so :meth:`pyproj.Geod.inv` only
+    measures the few that may be long.
 
     Examples
     --------
@@ -246,20 +246,19 @@ def densify_geodesic(
     """
     lonlat0 = np.asarray(lonlat0, dtype="float64")
     lonlat1 = np.asarray(lonlat1, dtype="float64")
-    ok = (
-        ~pieces.is_point
-        & np.isfinite(lonlat0).all(axis=1)
-        & np.isfinite(lonlat1).all(axis=1)
-    )
     lon0, lat0 = lonlat0[:, 0], lonlat0[:, 1]
     lon1, lat1 = lonlat1[:, 0], lonlat1[:, 1]
+    seg = np.flatnonzero(~pieces.is_point)
+    # Degrees of an L-shaped path (non-finite ends compare False: left alone).
     with np.errstate(invalid="ignore"):
-        dlon = np.abs((lon1 - lon0 + 180.0) % 360.0 - 180.0)
-        cos_lat = np.minimum(np.cos(np.radians(lat0)), np.cos(np.radians(lat1)))
-        upper = _MAX_RADIUS_M * np.radians(
-            np.abs(lat1 - lat0) + dlon * np.clip(cos_lat, 0.0, 1.0)
-        )
-    maybe = np.flatnonzero(ok & (upper * 1.001 + 1.0 > max_length))
+        dlat = np.abs(lat1[seg] - lat0[seg])
+        dlon = np.abs(lon1[seg] - lon0[seg])
+        dlon = np.minimum(dlon, 360.0 - dlon)
+        # The parallel nearer the pole is the shorter one: cos(max |lat|).
+        top = np.minimum(np.maximum(np.abs(lat0[seg]), np.abs(lat1[seg])), 90.0)
+        degrees = dlat + dlon * np.cos(np.radians(top))
+        reach = max_length / (_MAX_RADIUS_M * math.pi / 180.0) / 1.001
+        maybe = seg[(degrees > reach) & np.isfinite(degrees)]
     if maybe.size == 0:
         return pieces, lonlat0, lonlat1
     az, _, length = geod.inv(lon0[maybe], lat0[maybe], lon1[maybe], lat1[maybe])
