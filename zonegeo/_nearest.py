@@ -2,6 +2,11 @@
 
 The search works in three steps, all vectorised over plots:
 
+0. **Edges.** An edge between two vertices is the geodesic between them;
+   :func:`densify_geodesic` splits every edge longer than :data:`MAX_EDGE_M`
+   into stretches of that geodesic (once per layer, in longitude/latitude)
+   so that each stays within half a metre of its straight chord in a UTM
+   zone (docs/crs.md gives the bound).
 1. **Pieces.** Every infrastructure feature is cut into pieces: its points and
    the straight segments between consecutive vertices of its lines. A piece
    remembers the position of its feature. Long segments get several *anchor*
@@ -48,9 +53,11 @@ __all__ = [
     "ANCHOR_HALF_SPACING_M",
     "BAND_ABS_M",
     "BAND_REL",
+    "MAX_EDGE_M",
     "NearestResult",
     "Pieces",
     "ProjectedPieces",
+    "densify_geodesic",
     "explode_pieces",
     "nearest_features",
     "project_pieces",
@@ -64,6 +71,11 @@ ANCHOR_HALF_SPACING_M = 250.0
 BAND_REL = 0.005
 #: Absolute width (metres) added to that band.
 BAND_ABS_M = 0.5
+#: Longest edge measured as a straight segment in the working UTM zone, metres.
+#: Longer edges are first split along their geodesic (see :func:`densify_geodesic`).
+MAX_EDGE_M = 20_000.0
+#: Largest radius of the WGS 84 ellipsoid (polar radius of curvature), metres.
+_MAX_RADIUS_M = 6_399_594.0
 #: Most (rows x k) cells one k-d tree query may fill, to bound memory.
 _MAX_CELLS = 4_000_000
 #: First number of neighbours asked for.
@@ -170,6 +182,147 @@ def explode_pieces(geoms: np.ndarray, positions: np.ndarray) -> Pieces:
     is_point = np.all(xy0 == xy1, axis=1)
     # The order of pieces never matters: ties are broken by feature position.
     return Pieces(xy0, xy1, is_point, feature)
+
+
+def densify_geodesic(
+    pieces: Pieces,
+    lonlat0: np.ndarray,
+    lonlat1: np.ndarray,
+    *,
+    geod: pyproj.Geod,
+    from_lonlat: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    | None,
+    max_length: float = MAX_EDGE_M,
+) -> tuple[Pieces, np.ndarray, np.ndarray]:
+    """Split every segment longer than ``max_length`` along its geodesic.
+
+    An edge between two vertices is the geodesic between them on the
+    ellipsoid. A segment longer than ``max_length`` is cut into ``n`` equal
+    stretches of that geodesic (``n = ceil(length / max_length)``); the new
+    vertices come from :meth:`pyproj.Geod.fwd` (vectorised over all
+    segments), the original vertices are kept exactly. Points and shorter
+    segments are returned unchanged, so a layer of short edges costs only a
+    screening pass.
+
+    Parameters
+    ----------
+    pieces : Pieces
+        In the source CRS.
+    lonlat0, lonlat1 : ndarray, shape (n, 2)
+        Longitude/latitude of each piece's ends (NaN where they cannot be
+        converted; such pieces are left alone).
+    geod : pyproj.Geod
+        The ellipsoid of ``lonlat0``/``lonlat1``.
+    from_lonlat : callable or None
+        ``(lon, lat) -> (x, y)`` into the source CRS; None when the source CRS
+        is that longitude/latitude CRS.
+    max_length : float
+        Longest segment kept, metres (:data:`MAX_EDGE_M`).
+
+    Returns
+    -------
+    pieces : Pieces
+        The unchanged pieces followed by the stretches of the long segments.
+    lonlat0, lonlat1 : ndarray
+        Longitude/latitude of the ends of the returned pieces.
+
+    Notes
+    -----
+    Segments are screened with an upper bound of their length (an L-shaped
+    path along a meridian and the parallel nearer the pole, on the largest
+    radius of curvature of the ellipsoid), so :meth:`pyproj.Geod.inv` only
+    measures the few that may be long.
+
+    Examples
+    --------
+    >>> import pyproj
+    >>> from shapely import LineString
+    >>> p = explode_pieces(np.array([LineString([(66.0, 43.0), (66.0, 43.5)])]),
+    ...                    np.array([0]))
+    >>> q, ll0, ll1 = densify_geodesic(p, p.xy0, p.xy1,
+    ...     geod=pyproj.Geod(ellps="WGS84"), from_lonlat=None)
+    >>> len(q), q.feature.tolist()   # 55.5 km: three stretches of 18.5 km
+    (3, [0, 0, 0])
+    """
+    lonlat0 = np.asarray(lonlat0, dtype="float64")
+    lonlat1 = np.asarray(lonlat1, dtype="float64")
+    lon0, lat0 = lonlat0[:, 0], lonlat0[:, 1]
+    lon1, lat1 = lonlat1[:, 0], lonlat1[:, 1]
+    seg = np.flatnonzero(~pieces.is_point)
+    # Degrees of an L-shaped path (non-finite ends compare False: left alone).
+    with np.errstate(invalid="ignore"):
+        dlat = np.abs(lat1[seg] - lat0[seg])
+        dlon = np.abs(lon1[seg] - lon0[seg])
+        dlon = np.minimum(dlon, 360.0 - dlon)
+        # The parallel nearer the pole is the shorter one: cos(max |lat|).
+        top = np.minimum(np.maximum(np.abs(lat0[seg]), np.abs(lat1[seg])), 90.0)
+        degrees = dlat + dlon * np.cos(np.radians(top))
+        reach = max_length / (_MAX_RADIUS_M * math.pi / 180.0) / 1.001
+        maybe = seg[(degrees > reach) & np.isfinite(degrees)]
+    if maybe.size == 0:
+        return pieces, lonlat0, lonlat1
+    az, _, length = geod.inv(lon0[maybe], lat0[maybe], lon1[maybe], lat1[maybe])
+    az = np.asarray(az, dtype="float64")
+    length = np.asarray(length, dtype="float64")
+    long_ = length > max_length
+    idx, az, length = maybe[long_], az[long_], length[long_]
+    if idx.size == 0:
+        return pieces, lonlat0, lonlat1
+    n_sub = np.ceil(length / max_length).astype("int64")
+    # New vertices j = 1 .. n-1 of each long segment, along its geodesic.
+    n_mid = n_sub - 1
+    mid_of = np.repeat(np.arange(idx.size), n_mid)
+    mid_start = np.concatenate([[0], np.cumsum(n_mid)[:-1]]).astype("int64")
+    j = np.arange(mid_of.size) - mid_start[mid_of] + 1
+    g = idx[mid_of]
+    lon, lat, _ = geod.fwd(
+        lon0[g], lat0[g], az[mid_of], length[mid_of] * j / n_sub[mid_of]
+    )
+    lon = np.asarray(lon, dtype="float64")
+    lat = np.asarray(lat, dtype="float64")
+    lon = lon0[g] + ((lon - lon0[g] + 180.0) % 360.0 - 180.0)  # no wrap at 180
+    mid_ll = np.column_stack([lon, lat])
+    if from_lonlat is None:
+        mid_xy = mid_ll
+    else:
+        x, y = from_lonlat(lon, lat)
+        mid_xy = np.column_stack(
+            [np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")]
+        )
+    # Stretch k = 0 .. n-1 of each long segment runs from vertex k to vertex k+1.
+    sub_of = np.repeat(np.arange(idx.size), n_sub)
+    sub_start = np.concatenate([[0], np.cumsum(n_sub)[:-1]]).astype("int64")
+    k = np.arange(sub_of.size) - sub_start[sub_of]
+    last = n_sub[sub_of] - 1
+    top = max(mid_of.size - 1, 0)
+    before = np.clip(mid_start[sub_of] + k - 1, 0, top)
+    after = np.clip(mid_start[sub_of] + k, 0, top)
+    first_k = (k == 0)[:, None]
+    last_k = (k == last)[:, None]
+    src = idx[sub_of]
+
+    def ends(
+        xy0: np.ndarray, xy1: np.ndarray, mid: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        a = np.where(first_k, xy0[src], mid[before])
+        b = np.where(last_k, xy1[src], mid[after])
+        return a, b
+
+    sub_xy0, sub_xy1 = ends(pieces.xy0, pieces.xy1, mid_xy)
+    sub_ll0, sub_ll1 = ends(lonlat0, lonlat1, mid_ll)
+    rest = np.ones(len(pieces), dtype=bool)
+    rest[idx] = False
+    out = Pieces(
+        np.concatenate([pieces.xy0[rest], sub_xy0]),
+        np.concatenate([pieces.xy1[rest], sub_xy1]),
+        np.concatenate([pieces.is_point[rest], np.zeros(sub_of.size, dtype=bool)]),
+        np.concatenate([pieces.feature[rest], pieces.feature[src]]),
+    )
+    return (
+        out,
+        np.concatenate([lonlat0[rest], sub_ll0]),
+        np.concatenate([lonlat1[rest], sub_ll1]),
+    )
 
 
 @dataclass

@@ -3,7 +3,8 @@
 :func:`candidate_sites` tiles a district's land into hexagons or squares of the
 target area, adds the district's free plots, marks the candidates that an
 exclusion rule forbids (``eligible=False`` with ``excluded_because``) and
-computes the criteria :func:`zonegeo.rank` needs.
+computes the criteria :func:`zonegeo.rank` needs. Existing zones and plots
+that are not ``free`` are exclusions by default (``exclude_taken=True``).
 
 How tiles are made
 ------------------
@@ -321,6 +322,7 @@ def candidate_sites(
     kinds: Sequence[str] | None = None,
     unit_costs: Mapping[str, object] | str | Path | None = None,
     sanitary_widths: Mapping[int, float] | None = None,
+    exclude_taken: bool = True,
 ) -> gpd.GeoDataFrame:
     """Candidate sites for a new zone in a district, ready for :func:`zonegeo.rank`.
 
@@ -359,6 +361,14 @@ def candidate_sites(
         Passed to :func:`zonegeo.connection_costs`.
     sanitary_widths : mapping, optional
         Sanitary zone widths by class, overriding the defaults.
+    exclude_taken : bool, default True
+        Land already in use is an exclusion: tiles that overlap an existing
+        zone (``"existing zone '<name>' (<zone_id>)"``) and any candidate that
+        overlaps a plot whose status is not ``free`` (``"allocated plot
+        '<plot_id>'"``, ``"plot '<plot_id>' under construction"``,
+        ``"operating plot '<plot_id>'"``) are ineligible, with that reason in
+        ``excluded_because``. ``False`` lets candidates lie on existing zones
+        and taken plots.
 
     Returns
     -------
@@ -382,8 +392,13 @@ def candidate_sites(
 
     Notes
     -----
-    Existing zones exclude tiles but not free plots (those lie inside zones by
-    definition). Sanitary zones are measured from settlement points, as the
+    A new zone is never sited on an existing zone: a tile that overlaps one
+    is excluded even where that zone's land is still free (free land inside a
+    zone belongs to that zone and is offered as its free plots instead).
+    Free plots are not excluded by their own zone, since they lie inside
+    zones by definition, but they are by a taken plot they overlap (a
+    digitising error or a double allocation). Touching along an edge is not
+    an overlap. Sanitary zones are measured from settlement points, as the
     settlements layer has no built-up outlines.
 
     Examples
@@ -407,6 +422,9 @@ def candidate_sites(
 
     check_links(dataset)
     _check_args(area_ha, shape, max_candidates, labour_radius_km)
+    if not isinstance(exclude_taken, bool):
+        msg = f"exclude_taken must be True or False, got {exclude_taken!r}"
+        raise TypeError(msg)
     name = dataset.check_district(district)
     sub = dataset.district(name)
     width = (
@@ -449,7 +467,8 @@ def candidate_sites(
         "hazard_class": hazard_class,
         "widths": sanitary_widths,
     }
-    zones_all = exclusion_zones(**common, zones=dataset.zones)
+    taken = {"zones": dataset.zones, "plots": dataset.plots} if exclude_taken else {}
+    zones_all = exclusion_zones(**common, **taken)
 
     # Which tiles are excluded, and how far each is from infrastructure.
     tile_frame = gpd.GeoDataFrame(geometry=tile_geo.to_numpy(), crs=utm)
@@ -486,9 +505,10 @@ def candidate_sites(
         plots = sub.plots[sub.plots["status"] == "free"]
         n_free = len(plots)
         if n_free:
+            # Free plots lie in zones: only taken plots exclude them.
             zones_free = exclusion_zones(
-                **common
-            )  # no existing-zone rule for free plots
+                **common, plots=dataset.plots if exclude_taken else None
+            )
             fp = gpd.GeoDataFrame(
                 {
                     "candidate_id": plots["plot_id"].astype("string").to_numpy(),
@@ -559,6 +579,7 @@ def candidate_sites(
         "max_candidates": max_candidates,
         "labour_column": labour,
         "kinds": use_kinds,
+        "exclude_taken": exclude_taken,
     }
     log.info(
         "%s: %d candidate(s) (%d tiles of %d, %d free plots), %d eligible",

@@ -6,7 +6,8 @@ on a list of them.
 
 Exclusion rules decide which candidates may not host the project at all:
 protected areas and other exclusion polygons (with an optional buffer),
-existing industrial zones, and the sanitary protection zone that an industrial
+existing industrial zones, plots already taken (any status but ``free``),
+and the sanitary protection zone that an industrial
 site of a given hazard class must keep from housing. :func:`exclusion_zones`
 builds those zones, each with the text that explains it, and
 :func:`apply_exclusions` marks the candidates that fall inside them with
@@ -81,7 +82,12 @@ SANITARY_SOURCE: str = (
 )
 
 #: Exclusion rules in the order their reasons are listed in ``excluded_because``.
-EXCLUSION_RULES: tuple[str, ...] = ("exclusion", "sanitary", "existing_zone")
+EXCLUSION_RULES: tuple[str, ...] = (
+    "exclusion",
+    "sanitary",
+    "existing_zone",
+    "taken_plot",
+)
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}
 _MAX_REASONS = 3
@@ -255,6 +261,7 @@ def exclusion_zones(
     zones: gpd.GeoDataFrame | None = None,
     hazard_class: int | str | None = None,
     widths: Mapping[int, float] | None = None,
+    plots: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Build the areas a new site must keep out of, each with its reason.
 
@@ -277,6 +284,10 @@ def exclusion_zones(
         than the class's sanitary zone width to a settlement are excluded.
     widths : mapping, optional
         Sanitary zone widths by class; defaults to :data:`SANITARY_WIDTHS_M`.
+    plots : GeoDataFrame, optional
+        Land plots (``plot_id``, ``status``); every plot whose status is not
+        ``free`` (allocated, under construction, operating, or missing) is
+        taken land that new sites may not overlap.
 
     Returns
     -------
@@ -284,7 +295,20 @@ def exclusion_zones(
         In ``crs``, one row per zone, with ``rule`` (one of
         :data:`EXCLUSION_RULES`), ``distance_m`` (a candidate closer than this
         is excluded; 0 means "overlaps") and ``because`` (the text shown to the
-        planner), e.g. ``sanitary zone class II (500 m) of settlement 'Shornak'``.
+        planner), e.g. ``sanitary zone class II (500 m) of settlement 'Shornak'``,
+        ``existing zone 'Turkistan IZ' (Z-1)`` or ``allocated plot 'P-2'``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> plots = gpd.GeoDataFrame(
+    ...     {"plot_id": ["P-1", "P-2", "P-4"],
+    ...      "status": ["free", "allocated", "construction"]},
+    ...     geometry=[box(0, 0, 10, 10), box(20, 0, 30, 10), box(40, 0, 50, 10)],
+    ...     crs=32642)
+    >>> exclusion_zones(crs=32642, plots=plots)["because"].tolist()
+    ["allocated plot 'P-2'", "plot 'P-4' under construction"]
     """
     parts: list[gpd.GeoDataFrame] = []
     if exclusions is not None and len(exclusions):
@@ -391,6 +415,8 @@ def exclusion_zones(
                 crs=crs,
             )
         )
+    if plots is not None and len(plots):
+        parts.extend(_taken_plots(plots, crs))
     if not parts:
         return gpd.GeoDataFrame(
             {
@@ -404,6 +430,52 @@ def exclusion_zones(
     out = pd.concat(parts, ignore_index=True)
     out = out[~(out.geometry.isna() | out.geometry.is_empty)].reset_index(drop=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=crs)
+
+
+#: How a taken plot's status reads in ``excluded_because`` ({} is the plot id).
+_TAKEN_TEXT = {
+    "allocated": "allocated plot {}",
+    "construction": "plot {} under construction",
+    "operating": "operating plot {}",
+}
+
+
+def _taken_plots(
+    plots: gpd.GeoDataFrame, crs: pyproj.CRS | str | int
+) -> list[gpd.GeoDataFrame]:
+    """Return the plots that are not free, as ``taken_plot`` exclusion zones."""
+    if plots.crs is None:
+        msg = "plots have no CRS; set one with .set_crs()"
+        raise ValidationError(msg)
+    if "status" not in plots.columns:
+        msg = (
+            "plots: no 'status' column, so taken plots cannot be told from free "
+            f"ones; found {[str(c) for c in plots.columns]}. Fix: add the status "
+            "(free, allocated, construction, operating) or pass exclude_taken=False"
+        )
+        raise SchemaError(msg)
+    status = plots["status"].astype("string").str.strip().str.lower()
+    taken = (status != "free").fillna(True).to_numpy(dtype=bool)
+    if not taken.any():
+        return []
+    ids = (
+        plots["plot_id"]
+        if "plot_id" in plots.columns
+        else pd.Series([None] * len(plots), index=plots.index)
+    )
+    because = []
+    for i in np.flatnonzero(taken):
+        label = f"'{_text(ids.iloc[i], f'#{i + 1}')}'"
+        word = _text(status.iloc[i], "")
+        other = f"taken plot {{}} (status {word or 'missing'})"
+        because.append(_TAKEN_TEXT.get(word, other).format(label))
+    return [
+        gpd.GeoDataFrame(
+            {"rule": "taken_plot", "distance_m": 0.0, "because": because},
+            geometry=plots.geometry[taken].to_crs(crs).to_numpy(),
+            crs=crs,
+        )
+    ]
 
 
 def _pairs_within(

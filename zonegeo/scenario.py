@@ -24,7 +24,8 @@ Keys
 ``area_ha`` (number > 0, required), ``hazard_class`` (1-5 or "I"-"V"),
 ``method`` ("topsis" or "wsm"); ``[candidates]`` with ``shape``,
 ``max_candidates``, ``free_plots``, ``keep_excluded``, ``labour_radius_km``,
-``kinds``; ``[sanitary_widths]`` (metres by class, e.g. ``III = 400``);
+``kinds``, ``exclude_taken``;
+``[sanitary_widths]`` (metres by class, e.g. ``III = 400``);
 ``[[criteria]]`` with ``column``, ``better`` and ``weight`` (weights are
 omitted when an ``[ahp]`` table gives ``matrix`` (rows and columns in the
 order of the criteria; fractions as strings such as ``"1/3"``) and optionally
@@ -112,6 +113,7 @@ _CANDIDATES = (
     "keep_excluded",
     "labour_radius_km",
     "kinds",
+    "exclude_taken",
 )
 _CRITERION = ("column", "better", "weight")
 _AHP = ("matrix", "allow_inconsistent")
@@ -189,6 +191,7 @@ class Scenario:
     hazard_class : int or None
         1-5 (I-V); sets the sanitary zone.
     shape, max_candidates, free_plots, keep_excluded, labour_radius_km, kinds
+    exclude_taken
         Passed to :func:`zonegeo.candidate_sites`.
     sanitary_widths : mapping or None
         Overrides of the sanitary zone widths by class.
@@ -215,6 +218,7 @@ class Scenario:
     max_candidates: int = 2000
     free_plots: bool = True
     keep_excluded: bool = True
+    exclude_taken: bool = True
     labour_radius_km: float = 10.0
     kinds: tuple[str, ...] | None = None
     sanitary_widths: Mapping[int, float] | None = None
@@ -620,7 +624,7 @@ def parse_scenario(
         )
         if v is not None:
             opts["max_candidates"] = int(v)
-    for key in ("free_plots", "keep_excluded"):
+    for key in ("free_plots", "keep_excluded", "exclude_taken"):
         if key in cand and _bool(cand[key], f"candidates.{key}", problems) is not None:
             opts[key] = cand[key]
     if "labour_radius_km" in cand:
@@ -933,6 +937,7 @@ def run_scenario(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame:
         "max_candidates": scenario.max_candidates,
         "free_plots": scenario.free_plots,
         "keep_excluded": scenario.keep_excluded,
+        "exclude_taken": scenario.exclude_taken,
         "labour_radius_km": scenario.labour_radius_km,
     }
     if scenario.kinds is not None:
