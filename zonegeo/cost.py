@@ -241,6 +241,9 @@ def load_unit_costs(
     except OSError as exc:
         msg = f"{path}: cannot read the unit-cost file ({exc})"
         raise ValidationError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not a UTF-8 text file ({exc.reason}); save it as UTF-8"
+        raise ValidationError(msg) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -183,7 +183,7 @@ def _find_layer(folder: Path, layer: str) -> Path | None:
     return None
 
 
-def read_dataset(src: str | Path) -> Dataset:
+def read_dataset(src: str | Path, *, crs: object | None = None) -> Dataset:
     """Read every layer of a dataset folder (or a PostGIS schema URL).
 
     A folder holds ``boundaries/districts``, ``plots/zones``, ``plots/plots`` and
@@ -196,6 +196,9 @@ def read_dataset(src: str | Path) -> Dataset:
     src : str or Path
         A folder, or a ``postgresql://`` URL naming a schema
         (``postgresql://host/db?schema=zonegeo``).
+    crs : optional
+        CRS of the files that carry none (CSV with WKT, Shapefile without
+        ``.prj``); never overrides a declared one.
 
     Returns
     -------
@@ -237,7 +240,7 @@ def read_dataset(src: str | Path) -> Dataset:
                     f"with one of {', '.join(_SUFFIXES)})"
                 )
             continue
-        layers[layer] = io.read_layer(path, layer)  # type: ignore[arg-type]
+        layers[layer] = io.read_layer(path, layer, crs=crs)  # type: ignore[arg-type]
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)

@@ -40,7 +40,7 @@ import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import geopandas as gpd
 import numpy as np
@@ -150,6 +150,13 @@ def parse_url(url: str) -> PostgisTarget:
         msg = (
             f"{url!r} is not a PostGIS URL; write postgresql://[user@][host]/database"
             f"[?schema=NAME&table=NAME]"
+        )
+        raise ValidationError(msg)
+    if "\x00" in unquote(url):
+        msg = (
+            f"{_mask(url).replace(chr(0), '%00')}: the URL contains a NUL "
+            f"character (%00), which no "
+            f"database, schema or table name can hold. Fix: remove it"
         )
         raise ValidationError(msg)
     parts = urlsplit(url)
@@ -557,7 +564,9 @@ def read_dataset(url: str) -> Dataset:
         )
         raise ValidationError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
-    with connect(target, read_only=True) as conn:
+    from zonegeo.io import database_read_errors
+
+    with database_read_errors(target.display), connect(target, read_only=True) as conn:
         present = set(list_tables(conn, target.schema))
         missing = [
             name
