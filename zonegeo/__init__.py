@@ -97,3 +97,7 @@ __all__ += ["connection_costs", "load_unit_costs"]
 from zonegeo.coverage import service_coverage  # noqa: E402
 
 __all__ += ["service_coverage"]
+from zonegeo.errors import ReadError  # noqa: E402
+from zonegeo.io import read_features  # noqa: E402
+
+__all__ += ["ReadError", "read_features"]

@@ -129,10 +129,15 @@ class Problems:
             return
         kinds = {k for k, _ in self.items}
         cls = kinds.pop() if len(kinds) == 1 else ValidationError
-        n = len(self.items)
-        head = (
-            f'{self.source} (layer "{self.layer}"): {n} problem{"s" if n > 1 else ""}'
+        # A GeoPackage source already names its layer: do not name one twice.
+        where = (
+            self.source
+            if self.source.endswith('")') and '(layer "' in self.source
+            else f'{self.source} (layer "{self.layer}")'
         )
+        if len(self.items) == 1:  # one problem: one line
+            raise cls(f"{where}: {self.items[0][1]}")
+        head = f"{where}: {len(self.items)} problems"
         msg = head + "\n" + "\n".join(f"  - {text}" for _, text in self.items)
         raise cls(msg)
 

@@ -249,6 +249,13 @@ def load_unit_costs(
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML ({exc}); see load_unit_costs for an example"
         raise ValidationError(msg) from None
+    if not data:
+        msg = (
+            f"{path}: the unit-cost file is empty. Fix: write at least one table, "
+            f"e.g. [gas] per_km_kzt = 40_000_000, or leave the file out to use the "
+            f"illustrative costs"
+        )
+        raise ValidationError(msg)
     return _from_mapping(data, str(path))
 
 

@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -258,43 +259,49 @@ def read_errors(label: str, *, what: str = "a GIS file") -> Iterator[None]:
     """
     import pyarrow
 
-    try:
-        with np.errstate(invalid="ignore"):
-            yield
-    except ZonegeoError:
-        raise
-    except UnicodeDecodeError as exc:
-        bad = exc.object[exc.start : exc.start + 1]
-        msg = (
-            f"{label}: text in the file is not valid UTF-8 (byte {bad!r}: "
-            f"{exc.reason}). Fix: save it with UTF-8 encoding; for a Shapefile, "
-            f"put a .cpg file beside it naming the encoding the .dbf really uses "
-            f"(e.g. CP1251)"
-        )
-        raise ReadError(msg) from None
-    except pyogrio.errors.CRSError as exc:
-        msg = (
-            f"{label}: its CRS cannot be understood ({_one_line(exc)}). Fix: save "
-            f"it again with an EPSG code"
-        )
-        raise CRSError(msg) from None
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        pyarrow.ArrowException,
-        pd.errors.ParserError,
-        pd.errors.EmptyDataError,
-        zipfile.BadZipFile,
-        sqlite3.Error,
-        OSError,
-        ValueError,
-    ) as exc:
-        msg = (
-            f"{label}: cannot be read as {what} ({_one_line(exc)}). The file may "
-            f"be damaged, cut short or in another format than its name says. Fix: "
-            f"check it opens in QGIS, or export it again"
-        )
-        raise ReadError(msg) from None
+    # GDAL reports through Python warnings; keep them until the read succeeds,
+    # so a damaged file gives the one error below and not a warning per layer.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(invalid="ignore"):
+                yield
+        except ZonegeoError:
+            raise
+        except UnicodeDecodeError as exc:
+            bad = exc.object[exc.start : exc.start + 1]
+            msg = (
+                f"{label}: text in the file is not valid UTF-8 (byte {bad!r}: "
+                f"{exc.reason}). Fix: save it with UTF-8 encoding; for a Shapefile, "
+                f"put a .cpg file beside it naming the encoding the .dbf really "
+                f"uses (e.g. CP1251)"
+            )
+            raise ReadError(msg) from None
+        except pyogrio.errors.CRSError as exc:
+            msg = (
+                f"{label}: its CRS cannot be understood ({_one_line(exc)}). Fix: "
+                f"save it again with an EPSG code"
+            )
+            raise CRSError(msg) from None
+        except (
+            pyogrio.errors.DataSourceError,
+            pyogrio.errors.DataLayerError,
+            pyarrow.ArrowException,
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            zipfile.BadZipFile,
+            sqlite3.Error,
+            OSError,
+            ValueError,
+        ) as exc:
+            msg = (
+                f"{label}: cannot be read as {what} ({_one_line(exc)}). The file "
+                f"may be damaged, cut short or in another format than its name "
+                f"says. Fix: check it opens in QGIS, or export it again"
+            )
+            raise ReadError(msg) from None
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @contextlib.contextmanager

@@ -180,7 +180,7 @@ def test_infrastructure_without_kind(files, tmp_path, tiny_infrastructure):
     _assert_clean_failure(
         result,
         out,
-        "Error (SchemaError)",
+        "error: ",
         "bad.gpkg",
         "missing required column(s) ['kind']",
     )
@@ -211,7 +211,7 @@ def test_plots_without_crs(files, tmp_path, tiny_plots):
     shp.with_suffix(".prj").unlink()
     out = tmp_path / "result.gpkg"
     result = run("distances", shp, infra, "-o", out)
-    _assert_clean_failure(result, out, "Error (CRSError)", "plots.shp", "has no CRS")
+    _assert_clean_failure(result, out, "error: ", "plots.shp", "has no CRS")
 
 
 def test_mismatched_crs_is_reprojected(files, tmp_path, tiny_infrastructure):

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
-from zonegeo.cli._common import data_option, echo_err, load_dataset, output_format
+from zonegeo.cli._common import (
+    crs_option,
+    data_option,
+    echo_err,
+    load_dataset,
+    output_format,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -104,7 +110,7 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     "--scenario",
     "scenario_path",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Scenario TOML file (see scenarios/ and docs/ranking.md).",
 )
 @click.option(
@@ -115,6 +121,7 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     help="Output file: .gpkg, .csv or .xlsx (also .geojson, .parquet).",
 )
 @data_option
+@crs_option
 @click.option(
     "--top",
     default=10,
@@ -122,7 +129,9 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     type=click.IntRange(min=0),
     help="Print this many best sites.",
 )
-def rank(scenario_path: Path, output: Path, data: str | None, top: int) -> None:
+def rank(
+    scenario_path: Path, output: Path, data: str | None, crs: str | None, top: int
+) -> None:
     """Rank candidate sites for a new zone as a scenario file describes.
 
     The scenario is validated first; the candidates (tiles and free plots,
@@ -135,7 +144,7 @@ def rank(scenario_path: Path, output: Path, data: str | None, top: int) -> None:
 
     fmt = output_format(output, FORMATS)
     scenario = load_scenario(scenario_path)
-    dataset = load_dataset(data)
+    dataset = load_dataset(data, crs=crs)
     ranked = run_scenario(scenario, dataset)
     if fmt == "xlsx":
         _write_xlsx(ranked, output)

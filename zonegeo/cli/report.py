@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from zonegeo.cli._common import data_option, echo_err, load_dataset
+from zonegeo.cli._common import crs_option, data_option, echo_err, load_dataset
 
 __all__ = ["report"]
 
@@ -21,6 +21,7 @@ __all__ = ["report"]
     "without suffix (folder of CSV files).",
 )
 @data_option
+@crs_option
 @click.option(
     "--as-of",
     default=None,
@@ -36,7 +37,11 @@ __all__ = ["report"]
     "[default: the coverage module's].",
 )
 def report(
-    output: Path, data: str | None, as_of: str | None, within_m: float | None
+    output: Path,
+    data: str | None,
+    crs: str | None,
+    as_of: str | None,
+    within_m: float | None,
 ) -> None:
     """Write zone KPIs, district KPIs, idle plots and infrastructure coverage.
 
@@ -53,6 +58,6 @@ def report(
         report_format(output)
     except ValidationError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
-    dataset = load_dataset(data)
+    dataset = load_dataset(data, crs=crs)
     written = write_report(dataset, output, as_of=as_of, within_m=within_m)
     echo_err(f"wrote {written}")
