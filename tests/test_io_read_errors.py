@@ -1,4 +1,4 @@
-"""Reader boundary (zonegeo.io): every read failure is one zonegeo error naming the file.
+"""Reader boundary (zonegeo.io): each read failure is one error naming the file.
 
 Also the reader options the command line needs: ``where``, ``kind``,
 ``dissolve_by``, ``keep_crs``, ``require_columns`` and :func:`read_features`.
@@ -39,7 +39,9 @@ def _plots(n: int = 3) -> gpd.GeoDataFrame:
             "district": ["Sauran"] * n,
             "status": ["free"] * n,
         },
-        geometry=[box(X0 + 300 * i, Y0, X0 + 300 * i + 100, Y0 + 100) for i in range(n)],
+        geometry=[
+            box(X0 + 300 * i, Y0, X0 + 300 * i + 100, Y0 + 100) for i in range(n)
+        ],
         crs=UTM42,
     )
 
@@ -120,7 +122,9 @@ def test_csv_not_utf8_names_the_line(tmp_path: Path) -> None:
         "S-2,Sauran,free,Şymkent Agro,68.2,43.1\n"
     )
     path.write_bytes(text.encode("cp1254"))
-    with pytest.raises(ReadError, match=r"plots\.csv: the text is not valid UTF-8 on line 3"):
+    with pytest.raises(
+        ReadError, match=r"plots\.csv: the text is not valid UTF-8 on line 3"
+    ):
         zonegeo.read_plots(path)
 
 
@@ -172,7 +176,7 @@ def test_one_problem_is_one_line() -> None:
     with pytest.raises(SchemaError) as info:
         validate_layer(plots, "plots", source="a.gpkg")
     assert "\n" not in str(info.value)
-    assert str(info.value).startswith('a.gpkg (layer "plots"): column \'status\'')
+    assert str(info.value).startswith("a.gpkg (layer \"plots\"): column 'status'")
     plots = plots.assign(plot_id=["S-1", "S-1", "S-2"])
     with pytest.raises(SchemaError, match=r"a\.gpkg \(layer \"plots\"\): 2 problems\n"):
         validate_layer(plots, "plots", source="a.gpkg")
@@ -233,7 +237,9 @@ def test_dissolve_by_refuses_points_and_keeps_empty_ids(tmp_path: Path) -> None:
     path = tmp_path / "lines.gpkg"
     lines.to_file(path)
     # Rows without an id are not joined into one made-up feature: validation names them.
-    with pytest.raises(SchemaError, match=r"'infra_id' is empty in 2 row\(s\) row 1, 2"):
+    with pytest.raises(
+        SchemaError, match=r"'infra_id' is empty in 2 row\(s\) row 1, 2"
+    ):
         zonegeo.read_infrastructure(
             path, kind="gas", column_map={"route": "infra_id"}, dissolve_by="route"
         )
@@ -262,7 +268,10 @@ def test_where_on_csv_or_bad_sql(tmp_path: Path) -> None:
 def test_require_columns_false_checks_what_is_there(tmp_path: Path) -> None:
     any_polygons = gpd.GeoDataFrame(
         {"name": ["a", "b"], "demand_electricity_kw": [1.0, 2.0]},
-        geometry=[box(X0, Y0, X0 + 100, Y0 + 100), box(X0 + 200, Y0, X0 + 300, Y0 + 100)],
+        geometry=[
+            box(X0, Y0, X0 + 100, Y0 + 100),
+            box(X0 + 200, Y0, X0 + 300, Y0 + 100),
+        ],
         crs=UTM42,
     )
     path = tmp_path / "p.shp"
@@ -272,7 +281,12 @@ def test_require_columns_false_checks_what_is_there(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="missing required column"):
         zonegeo.read_plots(path)
     got = zonegeo.read_plots(path, require_columns=False, keep_crs=True)
-    assert got.columns.tolist() == ["name", "demand_electricity_kw", "area_ha", "geometry"]
+    assert got.columns.tolist() == [
+        "name",
+        "demand_electricity_kw",
+        "area_ha",
+        "geometry",
+    ]
     assert got.crs.to_epsg() == 32642
     assert got["area_ha"].tolist() == pytest.approx([1.0, 1.0], rel=1e-3)
     bad = any_polygons.assign(status=["free", "ALLOCATED"])

@@ -136,7 +136,8 @@ class Problems:
             else f'{self.source} (layer "{self.layer}")'
         )
         if len(self.items) == 1:  # one problem: one line
-            raise cls(f"{where}: {self.items[0][1]}")
+            msg = f"{where}: {self.items[0][1]}"
+            raise cls(msg)
         head = f"{where}: {len(self.items)} problems"
         msg = head + "\n" + "\n".join(f"  - {text}" for _, text in self.items)
         raise cls(msg)

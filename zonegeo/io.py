@@ -402,7 +402,10 @@ def _read_raw(
             target = _zip_target(path) if suffix in (".zip", ".shp.zip") else str(path)
             try:
                 gdf = pyogrio.read_dataframe(target, layer=chosen, where=where)
-            except (pyogrio.errors.DataLayerError, pyogrio.errors.DataSourceError) as exc:
+            except (
+                pyogrio.errors.DataLayerError,
+                pyogrio.errors.DataSourceError,
+            ) as exc:
                 if where is None:
                     raise
                 msg = (

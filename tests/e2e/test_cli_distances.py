@@ -458,7 +458,9 @@ def test_gem_where_and_dissolve_by(plots_shp, tmp_path):
     assert gas_ids and oil_ids and not gas_ids & oil_ids
     gas_out, all_out = tmp_path / "gas.gpkg", tmp_path / "all.gpkg"
     where = "category = 'gas-pipelines'"
-    result = run("distances", plots_shp, GEM, *GEM_ARGS, "--where", where, "-o", gas_out)
+    result = run(
+        "distances", plots_shp, GEM, *GEM_ARGS, "--where", where, "-o", gas_out
+    )
     assert result.exit_code == 0, result.output
     # 10 gas rows (P0739 and P5810 in two parts each) become 8 features.
     assert "10 rows joined into 8 features by gem_project_id" in result.output
@@ -617,7 +619,7 @@ def test_every_output_format(plots_shp, demo_infra, tmp_path, suffix):
 
 def test_xlsx_keeps_formula_like_text_as_text(files, tmp_path, tiny_plots):
     _, infra = files
-    plots = tiny_plots.assign(name=["=HYPERLINK(\"http://x\")", "+1"])
+    plots = tiny_plots.assign(name=['=HYPERLINK("http://x")', "+1"])
     path = tmp_path / "p.gpkg"
     plots.to_file(path)
     out = tmp_path / "o.xlsx"
@@ -628,7 +630,7 @@ def test_xlsx_keeps_formula_like_text_as_text(files, tmp_path, tiny_plots):
     sheet = load_workbook(out)["distances"]
     header = [c.value for c in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("name") + 1)
-    assert cell.value == "=HYPERLINK(\"http://x\")"
+    assert cell.value == '=HYPERLINK("http://x")'
     assert cell.data_type == "s"
 
 
@@ -648,7 +650,9 @@ def test_total_says_how_many_plots_it_covers(plots_shp, demo_infra, tmp_path):
     assert f"total connection cost {total:,.0f} KZT over {n:,} of {m:,} plots" in line
     assert f"{m - n:,} have no cost because" in line
     if no_gas:
-        assert f"no gas feature within --max-distance 3,000 m ({no_gas:,} plots)" in line
+        assert (
+            f"no gas feature within --max-distance 3,000 m ({no_gas:,} plots)" in line
+        )
     if no_power:
         assert (
             f"no electricity feature within --max-distance 3,000 m ({no_power:,} plots)"

@@ -1,4 +1,4 @@
-"""Every command on bad input: one ``error:`` line naming the file, exit 1, no traceback.
+"""Every command on bad input: one ``error:`` line naming the file, exit 1.
 
 Issue 10.4 and 12.7. Each command is run (in process, through click's
 CliRunner) on a corrupt file, an empty file, a missing file and a folder in
@@ -203,9 +203,9 @@ CASES: dict[str, Case] = {
     "report --data folder": lambda g, t, k: _dataset_command(
         ["report", "-o", t / "r.xlsx"]
     )(g, t, k),
-    "report --data file": lambda g, t, k: _data_is_bad(
-        ["report", "-o", t / "r.xlsx"]
-    )(g, t, k),
+    "report --data file": lambda g, t, k: _data_is_bad(["report", "-o", t / "r.xlsx"])(
+        g, t, k
+    ),
     "rank --scenario": lambda g, t, k: _scenario(["rank", "-o", t / "r.gpkg"], ".toml")(
         g, t, k
     ),
@@ -513,7 +513,13 @@ def test_postgis_permission_denied(pg_url: str, good, tmp_path: Path) -> None:
         with pytest.raises(zonegeo.ReadError, match="permission denied for table"):
             zonegeo.read_plots(url)
         commands = [
-            ["distances", url + "&table=plots", good["infra"], "-o", tmp_path / "o.gpkg"],
+            [
+                "distances",
+                url + "&table=plots",
+                good["infra"],
+                "-o",
+                tmp_path / "o.gpkg",
+            ],
             ["map", "--district", "Sauran", "-o", tmp_path / "m.html", "--data", url],
             ["atlas", "-o", tmp_path / "a", "--data", url],
             ["report", "-o", tmp_path / "r.xlsx", "--data", url],
@@ -522,7 +528,9 @@ def test_postgis_permission_denied(pg_url: str, good, tmp_path: Path) -> None:
             ["plot", "set-status", "--store", url, "P-1", "operating"],
         ]
         for command in commands:
-            out = assert_one_error(invoke(command), "postgresql:///", "permission denied")
+            out = assert_one_error(
+                invoke(command), "postgresql:///", "permission denied"
+            )
             assert schema in out
     finally:
         with psycopg.connect(autocommit=True, **admin) as conn:

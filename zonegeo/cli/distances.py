@@ -236,7 +236,11 @@ def distances(
             f"{infrastructure}: {dissolved['rows']:,} rows joined into "
             f"{dissolved['features']:,} features by {dissolved['by']} (rows sharing "
             f"a value became one MultiLineString)"
-            + (f"; dropped columns that differ between parts: {dropped}" if dropped else "")
+            + (
+                f"; dropped columns that differ between parts: {dropped}"
+                if dropped
+                else ""
+            )
         )
     prepared = _prepare(infra, kinds=_kinds(kinds), capacity_aware=capacity_aware)
     show = progress if progress is not None else len(plot_frame) >= PROGRESS_FROM
