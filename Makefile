@@ -30,7 +30,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest --doctest-modules zonegeo tests
 
 lint: $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/python -m pip install --quiet "ruff==0.17.6" "mypy==2.4.1"
 	$(BIN)/ruff check zonegeo tests benchmarks data/make_demo.py
 	$(BIN)/mypy zonegeo
 

@@ -228,3 +228,22 @@ def hand_ranking(ds: zonegeo.Dataset) -> gpd.GeoDataFrame:
         crs=UTM,
     )
     return sites.to_crs("EPSG:4326")
+
+
+def packed_ranking(ds: zonegeo.Dataset) -> gpd.GeoDataFrame:
+    """The hand ranking plus five sites (ranks 4-8) packed 60 m apart.
+
+    At the opening zoom of a district map the labels of S-1 and S-2 (150 m
+    apart) and of the packed sites would overlap unless they are placed.
+    """
+    extra = gpd.GeoDataFrame(
+        {
+            "site_id": [f"P-{i}" for i in range(5)],
+            "score": [0.5 - i / 100 for i in range(5)],
+            "rank": pd.array([4 + i for i in range(5)], dtype="Int64"),
+            "eligible": [True] * 5,
+        },
+        geometry=[_sq(1500 + 60 * i, 1000, 40) for i in range(5)],
+        crs=UTM,
+    ).to_crs("EPSG:4326")
+    return pd.concat([hand_ranking(ds), extra], ignore_index=True)

@@ -134,3 +134,32 @@ def test_district_slugs_are_distinct_and_avoid_reserved_names() -> None:
         "Нур": "nur.html",
     }
     assert len(set(slugs.values())) == len(slugs)
+
+
+def test_atlas_of_a_dataset_with_only_required_columns(tmp_path: Path) -> None:
+    # docs/schema.md: build_by, project, investment_kzt, jobs_*, zone_id,
+    # established, name_kk ... are optional; the atlas is written without them
+    from zonegeo import schema
+
+    ds = hand_dataset()
+    layers = {
+        name: gdf[
+            [c for c in gdf.columns if c in schema.LAYERS[name].required]
+            + [gdf.geometry.name]
+        ]
+        for name, gdf in ds
+    }
+    bare = zonegeo.Dataset(**layers, source="in memory")
+    assert "build_by" not in bare.plots.columns
+    for lang in ("en", "kk"):
+        text = _atlas(tmp_path / lang, bare, lang=lang).read_text(encoding="utf-8")
+        assert (tmp_path / lang / "atlas" / "sauran.html").exists()
+    text = _atlas(tmp_path / "en2", bare).read_text(encoding="utf-8")
+    row = re.search(r'<a href="sauran.html">Sauran</a></td>(.*?)</tr>', text).group(1)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    # zones, zones_ha, plots, plots_free, occupancy, projects, investment, jobs
+    # planned, jobs created, idle plots, idle ha
+    assert cells[2] == "8" and cells[3] == "2"
+    assert cells[5:] == ["unknown"] * 6  # not 0: the columns are absent
+    page = (tmp_path / "en2" / "atlas" / "sauran.html").read_text(encoding="utf-8")
+    assert "idle status unknown (no build-by date)" in page

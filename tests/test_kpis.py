@@ -146,3 +146,52 @@ def test_district_kpis_with_total(hand: zonegeo.Dataset) -> None:
     assert total["plots"] == 6 and total["projects"] == 4
     assert total["investment_kzt"] == pytest.approx(11.5e9)
     assert total["zones_ha"] == pytest.approx(d["zones_ha"].iloc[:2].sum())
+
+
+def test_kpis_without_optional_plot_columns_report_unknown_figures(
+    hand: zonegeo.Dataset,
+) -> None:
+    # an in-memory Dataset whose plots carry only the required columns
+    # (docs/schema.md): the figures that need an absent column are missing
+    # (unknown), never 0, and the others are unchanged
+    from dataclasses import replace
+
+    bare = replace(
+        hand, plots=hand.plots[["plot_id", "district", "status", "geometry"]]
+    )
+    full = zonegeo.district_kpis(hand, as_of="2024-06-01")
+    d = zonegeo.district_kpis(bare, as_of="2024-06-01")
+    for col in (
+        "projects",
+        "investment_kzt",
+        "jobs_planned",
+        "jobs_created",
+        "jobs_created_pct",
+        "idle_plots",
+        "idle_ha",
+    ):
+        assert d[col].isna().all(), col
+    # Ordabasy's only plot B1 is allocated too: without build_by it may be idle
+    for col in ("plots", "plots_free", "plots_allocated", "zones"):
+        assert d[col].tolist() == full[col].tolist(), col
+    assert d["plots_area_ha"].to_numpy() == pytest.approx(full["plots_area_ha"])
+    assert d["occupancy_pct"].to_numpy() == pytest.approx(full["occupancy_pct"])
+    assert str(d["idle_plots"].dtype) == "Int64"
+    z = zonegeo.zone_kpis(bare, as_of="2024-06-01")  # no zone_id: plots not placed
+    assert z["plots"].isna().all() and z["zone_id"].tolist() == ["A", "B"]
+
+
+def test_idle_figures_unknown_where_an_allocated_plot_has_no_build_by(
+    hand: zonegeo.Dataset,
+) -> None:
+    from dataclasses import replace
+
+    plots = hand.plots.copy()
+    plots.loc[plots["plot_id"] == "B1", "build_by"] = pd.NaT  # Ordabasy, allocated
+    d = zonegeo.district_kpis(replace(hand, plots=plots), as_of="2024-06-01")
+    d = d.set_index("district")
+    assert d.loc["Sauran", "idle_plots"] == 2  # known: A2 and X1
+    assert pd.isna(d.loc["Ordabasy", "idle_plots"])
+    assert pd.isna(d.loc["Ordabasy", "idle_ha"])
+    assert pd.isna(d.loc["Region total", "idle_plots"])
+    assert d.loc["Region total", "plots"] == 6

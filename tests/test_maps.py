@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import html
 import re
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from shapely.geometry import Point, shape
@@ -26,6 +28,7 @@ from tests.maps_data import (
     Y0,
     hand_dataset,
     hand_ranking,
+    packed_ranking,
 )
 from zonegeo import _assets, _i18n
 from zonegeo.errors import (
@@ -76,7 +79,7 @@ def _html(m: folium.Map) -> str:
 def test_map_fits_the_district_in_lat_lon_order(ds: zonegeo.Dataset) -> None:
     m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
     assert isinstance(m, folium.Map)
-    fit = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
+    fit = [c for c in m._children.values() if type(c).__name__ == "_Fit"]
     assert len(fit) == 1
     minx, miny, maxx, maxy = ds.districts[
         ds.districts["district"] == "Sauran"
@@ -503,7 +506,7 @@ def test_folium_class_level_assets_are_untouched(
     css_before = list(folium.Map.default_css)
     m = district_map(ds, "Sauran", basemap="none", color_by="jobs_planned")
     save_map(m, tmp_path / "a.html", self_contained=True)
-    save_map(m, tmp_path / "b.html")
+    save_map(m, tmp_path / "b.html", self_contained=False)
     assert folium.Map.default_js == js_before
     assert folium.Map.default_css == css_before
     assert "bootstrap" in " ".join(u for _, u in folium.Map.default_js)
@@ -514,7 +517,7 @@ def test_self_contained_file_loads_nothing_from_the_network(
     ds: zonegeo.Dataset, tmp_path: Path
 ) -> None:
     m = district_map(ds, "Sauran", basemap="osm", color_by="jobs_planned")
-    out = save_map(m, tmp_path / "sauran.html", self_contained=True)
+    out = save_map(m, tmp_path / "sauran.html")  # self-contained by default
     text = out.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]*\bsrc\s*=", text, flags=re.IGNORECASE)
     assert not re.search(r"<link[^>]*\bhref\s*=", text, flags=re.IGNORECASE)
@@ -528,7 +531,8 @@ def test_self_contained_file_loads_nothing_from_the_network(
 
 def test_cdn_file_links_the_cdn_assets(ds: zonegeo.Dataset, tmp_path: Path) -> None:
     m = district_map(ds, "Sauran", basemap="none")
-    text = save_map(m, tmp_path / "cdn.html").read_text(encoding="utf-8")
+    path = save_map(m, tmp_path / "cdn.html", self_contained=False)
+    text = path.read_text(encoding="utf-8")
     assert f'<script src="{_assets.LEAFLET_JS_URL}"></script>' in text
     assert f'<link rel="stylesheet" href="{_assets.LEAFLET_CSS_URL}"/>' in text
     assert "L.zonegeo" in text  # zonegeo's own controls are always inline
@@ -547,7 +551,7 @@ def test_self_contained_refuses_an_unknown_plugin_and_keeps_the_old_file(
         ValidationError,
         match=r"no installed package provides https://cdn\.jsdelivr\.net",
     ):
-        save_map(m, out, self_contained=True)
+        save_map(m, out)  # self-contained by default
     assert out.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
 
@@ -615,3 +619,299 @@ def test_demo_popups_carry_distances_and_colour_by_them() -> None:
     assert top in html
     with pytest.raises(ValidationError, match=r"color_by='dist_gas_m' is not"):
         district_map(demo, "Sauran", color_by="dist_gas_m", access=False)
+
+
+# ----------------------------------------------------------------- optional columns
+
+
+def _bare(ds: zonegeo.Dataset) -> zonegeo.Dataset:
+    """The dataset with only the required columns of docs/schema.md (no area_ha)."""
+    from zonegeo import schema
+
+    layers = {}
+    for name, gdf in ds:
+        keep = [c for c in gdf.columns if c in schema.LAYERS[name].required]
+        layers[name] = gdf[[*keep, gdf.geometry.name]]
+    return zonegeo.Dataset(**layers, source="in memory")
+
+
+def test_optional_columns_are_optional_in_district_and_region_maps(
+    ds: zonegeo.Dataset,
+) -> None:
+    from zonegeo import schema
+    from zonegeo.maps import region_map
+
+    bare = _bare(ds)
+    assert "build_by" not in bare.plots.columns  # the case of issue 10
+    for name, gdf in bare:
+        optional = {c.name for c in schema.LAYERS[name].columns if not c.required}
+        assert not optional & set(gdf.columns), name
+    for lang in ("en", "ru"):
+        m = district_map(bare, "Sauran", basemap="none", as_of=AS_OF, lang=lang)
+        _html(m)
+    m = district_map(bare, "Sauran", basemap="none", as_of=AS_OF)
+    plots = _layer(m, "zg-plot")
+    assert len(plots.features) == SAURAN_PLOTS
+    # no build_by: allocated plots are neither idle nor "not idle": unknown
+    assert not [c for c in _layers(m) if c.spec.get("className") == "zg-idle"]
+    s3 = _popup(plots, _feature(plots, "S-3"))
+    assert s3["Status"] == "Allocated \u00b7 idle status unknown (no build-by date)"
+    assert s3["Days overdue"] is None
+    assert _popup(plots, _feature(plots, "S-1"))["Status"] == "Free"
+    # area is computed from the geometry, as read_plots does
+    assert float(s3["Area, ha"]) == pytest.approx(1.0, abs=0.01)
+    status = plots.spec["styles"][_feature(plots, "S-3")["properties"]["s"]]
+    assert status["fillColor"] == zonegeo.maps.STATUS_COLORS["allocated"]
+    # numeric colouring and a ranking work too
+    district_map(bare, "Sauran", basemap="none", color_by="dist_gas_m")
+    district_map(bare, "Sauran", basemap="none", ranking=hand_ranking(bare))
+    region = region_map(bare, basemap="none")
+    assert "Z-2" in _html(region)
+
+
+def test_an_empty_build_by_means_idle_status_unknown(ds: zonegeo.Dataset) -> None:
+    plots = ds.plots.copy()
+    plots.loc[plots["plot_id"] == "S-4", "build_by"] = pd.NaT
+    changed = zonegeo.Dataset(
+        districts=ds.districts,
+        zones=ds.zones,
+        plots=plots,
+        infrastructure=ds.infrastructure,
+        source="hand",
+    )
+    m = district_map(changed, "Sauran", basemap="none", as_of=AS_OF)
+    layer = _layer(m, "zg-plot")
+    assert _popup(layer, _feature(layer, "S-4"))["Status"].endswith(
+        "idle status unknown (no build-by date)"
+    )
+    assert _popup(layer, _feature(layer, "S-3"))["Status"].endswith(
+        "Idle: allocated, deadline passed"
+    )
+    assert len(_layer(m, "zg-idle").features) == 1
+
+
+def test_zone_popups_show_years_without_a_thousands_separator(
+    ds: zonegeo.Dataset,
+) -> None:
+    from zonegeo.maps import region_map
+
+    for lang in ("en", "kk", "ru"):
+        m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, lang=lang)
+        label = _i18n.column_label("established", lang)
+        shown = {
+            f["properties"]["v"][0]: f["properties"]["v"][
+                layer.spec["fields"].index(label)
+            ]
+            for layer in _layers(m)
+            if layer.spec["className"] == "zg-zone"
+            for f in layer.features
+        }
+        assert shown == {"Z-1": "2021", "Z-2": "2019"}
+        region = region_map(ds, basemap="none", lang=lang)
+        zones = _layer(region, "zg-zone")
+        shown = {
+            f["properties"]["v"][zones.spec["fields"].index(label)]
+            for f in zones.features
+        }
+        assert shown == {"2021", "2019", "2024"}
+    html_text = _html(district_map(ds, "Sauran", basemap="none", as_of=AS_OF))
+    assert "2,019" not in html_text
+
+
+# ----------------------------------------------------------------- size guard
+
+
+def _with_huge_plot(ds: zonegeo.Dataset, vertices: int) -> zonegeo.Dataset:
+    """Add a free plot: a 300 m circle drawn with ``vertices`` points."""
+    import shapely
+
+    t = np.linspace(0.0, 2.0 * np.pi, vertices, endpoint=False)
+    radius = 300.0 + np.random.default_rng(0).normal(0.0, 0.01, vertices)
+    ring = np.c_[X0 + 1000 + radius * np.cos(t), Y0 + 2500 + radius * np.sin(t)]
+    huge = gpd.GeoDataFrame(
+        {"plot_id": ["HUGE"], "district": ["Sauran"], "status": ["free"]},
+        geometry=[shapely.Polygon(ring)],
+        crs=UTM,
+    ).to_crs(4326)
+    huge["area_ha"] = zonegeo.parcels.area_ha(huge)
+    plots = pd.concat([ds.plots, huge], ignore_index=True)
+    return zonegeo.Dataset(
+        districts=ds.districts,
+        zones=ds.zones,
+        plots=plots,
+        infrastructure=ds.infrastructure,
+        source="hand",
+    )
+
+
+def test_a_million_vertex_plot_is_simplified_for_display(
+    ds: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    import shapely
+
+    big = _with_huge_plot(ds, 1_000_000)
+    full = big.plots.set_index("plot_id").loc["HUGE"]
+    m = district_map(big, "Sauran", basemap="none", as_of=AS_OF, access=False)
+    layer = _layer(m, "zg-plot")
+    shown = shape(_feature(layer, "HUGE")["geometry"])
+    vertices = sum(
+        int(shapely.get_num_coordinates(shape(f["geometry"]))) for f in layer.features
+    )
+    assert vertices <= zonegeo.maps.MAX_VERTICES
+    assert shown.is_valid
+    # the shape is kept: the same area within 0.1 %
+    shown_ha = zonegeo.parcels.area_ha(gpd.GeoSeries([shown], crs=4326)).iloc[0]
+    assert shown_ha == pytest.approx(full["area_ha"], rel=1e-3)
+    # measures use the full geometry: the popup's area is the full one
+    popup = _popup(layer, _feature(layer, "HUGE"))
+    assert popup["Area, ha"] == _i18n.format_number(full["area_ha"], "en", decimals=2)
+    footer = m._children["zonegeo_controls"].options["footer"]
+    assert re.fullmatch(
+        r"Outlines simplified to [0-9.]+ m for display; measures use full geometry",
+        footer,
+    )
+    tol = float(re.search(r"to ([0-9.]+) m", footer).group(1))
+    assert 0.1 <= tol < 1.0  # a 300 m circle needs far less than a metre
+    out = save_map(m, tmp_path / "huge.html")
+    text = out.read_text(encoding="utf-8")
+    assert footer in text
+    assert out.stat().st_size < 12e6  # 1M vertices unsimplified are ~25 MB
+
+
+def test_the_vertex_budget_picks_the_smallest_tolerance_that_fits(
+    ds: zonegeo.Dataset,
+) -> None:
+    import shapely
+
+    from zonegeo.maps import _vertex_budget
+
+    big = _with_huge_plot(ds, 200_000)
+    layers = {"plots": big.plots, "zones": big.zones}
+    out, tol = _vertex_budget(layers, max_vertices=100)
+    assert tol is not None
+    counts = {
+        k: int(shapely.get_num_coordinates(np.asarray(v.geometry.values)).sum())
+        for k, v in out.items()
+    }
+    assert sum(counts.values()) <= 100
+    # index, rows and columns kept; input untouched
+    assert out["plots"].index.equals(big.plots.index)
+    assert list(out["plots"].columns) == list(big.plots.columns)
+    assert shapely.get_num_coordinates(big.plots.geometry.iloc[-1]) == 200_001
+    # a tolerance half as large would not fit: it is not simplified more than needed
+    utm = big.plots.to_crs(UTM).geometry.to_numpy()
+    half = shapely.simplify(utm, tol / 2, preserve_topology=True)
+    zones = big.zones.to_crs(UTM).geometry.to_numpy()
+    half_zones = shapely.simplify(zones, tol / 2, preserve_topology=True)
+    assert (
+        shapely.get_num_coordinates(half).sum()
+        + shapely.get_num_coordinates(half_zones).sum()
+        > 100
+    )
+    # under the budget nothing changes; None switches the guard off
+    assert _vertex_budget(layers, max_vertices=10_000_000)[1] is None
+    assert _vertex_budget(layers, max_vertices=None)[1] is None
+    with pytest.raises(ValidationError, match="max_vertices must be a positive"):
+        _vertex_budget(layers, max_vertices=0)
+
+
+def test_small_maps_have_no_simplification_footer(ds: zonegeo.Dataset) -> None:
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF)
+    assert m._children["zonegeo_controls"].options["footer"] is None
+    assert "Outlines simplified" not in _html(m)
+    m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, simplify_m=5)
+    assert m._children["zonegeo_controls"].options["footer"] == (
+        "Outlines simplified to 5 m for display; measures use full geometry"
+    )
+
+
+# ----------------------------------------------------------------- opening view
+
+
+def _opening_view(
+    fit: object, width: int = 1200, height: int = 800
+) -> tuple[int, float, float]:
+    """Leaflet's fitBounds (zoomSnap 1) in a width x height map: zoom and the
+    pixel origin (Web Mercator pixels at that zoom of the map's top-left)."""
+    from pyproj import Transformer
+
+    (s, w), (n, e) = fit.bounds
+    tl, br = fit.options["paddingTopLeft"], fit.options["paddingBottomRight"]
+    to_merc = Transformer.from_crs(4326, 3857, always_xy=True)
+    (x0, x1), (y0, y1) = to_merc.transform([w, e], [s, n])
+    world0 = 2 * np.pi * 6_378_137.0 / 256  # metres per pixel at zoom 0
+    free_w, free_h = width - tl[0] - br[0], height - tl[1] - br[1]
+    zoom = int(
+        np.floor(
+            np.log2(min(free_w / ((x1 - x0) / world0), free_h / ((y1 - y0) / world0)))
+        )
+    )
+    scale = 2.0**zoom / world0
+    # the bounds' centre sits in the middle of the padded area
+    cx = (x0 + x1) / 2 * scale - (tl[0] + (width - tl[0] - br[0]) / 2)
+    cy = -(y0 + y1) / 2 * scale - (tl[1] + (height - tl[1] - br[1]) / 2)
+    return zoom, cx, cy
+
+
+def test_ranked_map_opens_with_room_for_the_legend(ds: zonegeo.Dataset) -> None:
+    m = district_map(
+        ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds)
+    )
+    fit = m._children["zonegeo_fit"]
+    minx, miny, maxx, maxy = ds.districts[
+        ds.districts["district"] == "Sauran"
+    ].total_bounds
+    assert fit.bounds == [[miny, minx], [maxy, maxx]]
+    assert fit.options["legend"] == "bottomright"
+    # the legend's side is padded by at least the legend's (estimated) width
+    legend = m._children["zonegeo_controls"].options["legend"]["sections"]
+    longest = max(
+        len(html.unescape(t))
+        for sec in legend
+        for t in (sec["title"], *(it["label"] for it in sec["items"]))
+    )
+    right = fit.options["paddingBottomRight"][0]
+    assert right >= 34 + 6 * longest + 20
+    # in a 1200 x 800 map the district ends left of that strip
+    zoom, ox, _ = _opening_view(fit)
+    from pyproj import Transformer
+
+    east = Transformer.from_crs(4326, 3857, always_xy=True).transform(maxx, miny)[0]
+    east_px = east * 2.0**zoom / (2 * np.pi * 6_378_137.0 / 256) - ox
+    assert east_px <= 1200 - right + 1
+
+
+def test_rank_labels_never_overlap(ds: zonegeo.Dataset) -> None:
+    from pyproj import Transformer
+
+    m = district_map(
+        ds, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(ds)
+    )
+    cand = _layer(m, "zg-candidate")
+    feats = cand.spec["labels"]["data"]["features"]
+    assert [f["properties"]["l"] for f in feats] == [str(r) for r in range(1, 9)]
+    to_merc = Transformer.from_crs(4326, 3857, always_xy=True)
+    xy = [to_merc.transform(*f["geometry"]["coordinates"]) for f in feats]
+    size = cand.spec["labels"]["size"]
+    for zoom in range(23):
+        scale = 2.0**zoom / (2 * np.pi * 6_378_137.0 / 256)
+        boxes = []
+        for (x, y), f in zip(xy, feats, strict=True):
+            place = f["properties"]["p"][zoom]
+            if place is not None:
+                cx, cy = x * scale + place[0], -y * scale + place[1]
+                boxes.append((cx - size / 2, cy - size / 2))
+        for i, (ax, ay) in enumerate(boxes):
+            for bx, by in boxes[i + 1 :]:  # integer pixels in the browser: 1 px slack
+                assert abs(ax - bx) >= size + 1 or abs(ay - by) >= size + 1, zoom
+        # the best site always keeps its label, on the site itself
+        assert feats[0]["properties"]["p"][zoom] == [0, 0]
+    # at the opening zoom of a 1200 x 800 map the labels of the three best
+    # sites (S-1 and S-2 are 150 m apart: a few pixels) are all shown, some
+    # beside their site; the packed sites 4-8 get what room is left
+    zoom, _, _ = _opening_view(m._children["zonegeo_fit"])
+    opening = [f["properties"]["p"][zoom] for f in feats]
+    assert all(p is not None for p in opening[:3])
+    assert sum(p != [0, 0] for p in opening if p is not None) >= 1
+    # zoomed in far enough every label sits on its own site
+    assert all(f["properties"]["p"][22] == [0, 0] for f in feats)

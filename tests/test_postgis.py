@@ -314,3 +314,41 @@ def test_reading_changes_nothing(pg_url: str) -> None:
         pytest.raises(Exception, match="read-only transaction"),
     ):
         conn.execute(f"UPDATE \"{s}\".plots SET status = 'free'")
+
+
+# -- URL parameters and names as libpq and PostgreSQL take them (issue 12) -----------
+
+
+def test_parse_url_keeps_spaces_and_plus_signs_for_libpq() -> None:
+    t = postgis.parse_url(
+        "postgresql:///zonegeo?host=/tmp/s&options=-c%20statement_timeout%3D5s"
+        "&password=a+b&schema=plan%25a"
+    )
+    # %20 (a space) stays a space for libpq, as %20, never as "+".
+    assert "options=-c%20statement_timeout%3D5s" in t.conninfo
+    assert "password=a%2Bb" in t.conninfo  # libpq reads "+" as a plus sign
+    assert t.schema == "plan%a"
+    assert "+" not in t.conninfo
+
+
+def test_libpq_options_reach_the_server(pg_url: str) -> None:
+    url = pg_url + "&options=-c%20statement_timeout%3D5s"
+    with postgis.connect(url) as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("5s",)
+
+
+def test_a_schema_with_percent_signs_can_be_edited(pg_url: str) -> None:
+    url = pg_url.replace("schema=", "schema=plan%25b%25s_")
+    assert postgis.parse_url(url).schema.startswith("plan%b%s_")
+    zonegeo.write_dataset(tiny_dataset(), url)
+    change = zonegeo.set_plot_status(url, "P-3", "construction", as_of="2024-07-01")
+    assert change.changed
+    assert zonegeo.reclaim(url, as_of="2024-06-01")["plot_id"].tolist() == ["P-2"]
+    history = zonegeo.plot_history(url, plot_id="P-3")
+    assert history["new_status"].tolist() == ["construction"]
+    ds = zonegeo.read_dataset(url)
+    assert len(ds.history) == 2
+    zonegeo.write_dataset(ds, url, overwrite=True)
+    assert len(zonegeo.plot_history(url)) == 2
+    with postgis.connect(url) as conn:
+        conn.execute(f'DROP SCHEMA "{postgis.parse_url(url).schema}" CASCADE')

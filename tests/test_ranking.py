@@ -21,7 +21,9 @@ import zonegeo
 from tests._need import need
 from zonegeo import Criterion, DataWarning, SchemaError, ValidationError
 from zonegeo.ranking import (
+    MAX_STABILITY_DRAWS,
     SAATY_RANDOM_INDEX,
+    STABILITY_MEMORY_BYTES,
     ahp_eigenvector,
     ahp_weights,
     dirichlet_concentration,
@@ -690,3 +692,84 @@ def test_stability_in_chunks_equals_one_pass(sites, method, monkeypatch) -> None
     monkeypatch.setattr("zonegeo.ranking._CHUNK_VALUES", 7)  # one draw per chunk
     chunked = rank_stability(sites, CRITS, method=method, n=97, spread=0.4, seed=2)
     pd.testing.assert_frame_equal(pd.DataFrame(whole), pd.DataFrame(chunked))
+
+
+# ------------------------------------------------- huge weights, draws and spreads
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_huge_weights_rank_like_their_ratios(sites, method) -> None:
+    """1e308 + 1e308 overflows; the weights must still mean 1:1 (issue 12)."""
+    huge = [Criterion(c.column, 1e308, better=c.better) for c in CRITS]
+    ones = [Criterion(c.column, 1.0, better=c.better) for c in CRITS]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarning either
+        got = zonegeo.rank(sites, huge, method=method)
+    want = zonegeo.rank(sites, ones, method=method)
+    pd.testing.assert_series_equal(got["score"], want["score"])
+    assert got.attrs["weights"] == pytest.approx({c.column: 1 / 3 for c in CRITS})
+    tiny = [Criterion("dist_gas_m", 1e308, better="lower"), CRITS[1]]
+    w = zonegeo.rank(sites, tiny, method=method).attrs["weights"]
+    assert w["dist_gas_m"] == 1.0 and 0.0 <= w["cost_total_kzt"] < 1e-300
+    st_ = rank_stability(sites, huge, method=method, n=50, seed=1)
+    assert st_["p_top1"].notna().all()
+
+
+def test_stability_refuses_too_many_draws_before_allocating(sites) -> None:
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError, match=r"up to 100,000, got 1000000000"):
+            rank_stability(sites, CRITS, n=10**9)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20  # nothing of the 10**9 draws was allocated
+    with pytest.raises(ValidationError, match=r"spread must be a number >= 0 and <= 1"):
+        rank_stability(sites, CRITS, spread=1.5)
+    with pytest.raises(ValidationError, match=r"spread must be a number"):
+        rank_stability(sites, CRITS, spread=math.nan)
+
+
+def test_stability_memory_estimate_is_checked_first(sites, monkeypatch) -> None:
+    monkeypatch.setattr("zonegeo.ranking.STABILITY_MEMORY_BYTES", 2**20)
+    called = []
+    monkeypatch.setattr(
+        "zonegeo.ranking._rank_statistics", lambda *a: called.append(a) or {}
+    )
+    with pytest.raises(
+        ValidationError,
+        match=r"n = 1,000 weight draws over 5 eligible sites would need about "
+        r"0\.1 GiB, more than the 0 GiB allowed\. Fix: rank fewer candidates",
+    ):
+        rank_stability(sites, CRITS, n=1000)
+    assert called == []
+
+
+def test_stability_memory_does_not_grow_with_draws() -> None:
+    from zonegeo.ranking import stability_memory_bytes
+
+    few = stability_memory_bytes(1_000, 2_000, 5)
+    many = stability_memory_bytes(100_000, 2_000, 5)
+    assert many < 2 * few < STABILITY_MEMORY_BYTES  # histogram beyond 2 draws/site
+    assert stability_memory_bytes(4_000, 2_000, 5) == pytest.approx(
+        3 * 4 * 4_000 * 2_000 + 8 * 4_000 * 5 + 6 * 8 * 2_000_000
+    )
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("n", [1, 2, 10, 11, 97, 400])
+def test_rank_histogram_gives_the_same_figures(sites, method, n, monkeypatch) -> None:
+    """Counting ranks per site (many draws) equals keeping every rank (numpy)."""
+    counted = rank_stability(sites, CRITS, method=method, n=n, spread=0.6, seed=5)
+    monkeypatch.setattr("zonegeo.ranking._KEEP_RANKS_PER_SITE", 10**9)
+    kept = rank_stability(sites, CRITS, method=method, n=n, spread=0.6, seed=5)
+    pd.testing.assert_frame_equal(pd.DataFrame(counted), pd.DataFrame(kept))
+
+
+def test_stability_with_many_draws_is_fast_and_sane(sites) -> None:
+    out = rank_stability(sites, CRITS, n=MAX_STABILITY_DRAWS, spread=0.3, seed=0)
+    assert out["p_top1"].sum() == pytest.approx(1.0)
+    assert (out["rank_p05"] <= out["rank_median"]).all()
+    assert (out["rank_median"] <= out["rank_p95"]).all()

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +20,7 @@ import pytest
 import zonegeo
 from tests._tiny import AS_OF, tiny_dataset
 from zonegeo import registry
-from zonegeo.errors import SchemaError, ValidationError, ZonegeoError
+from zonegeo.errors import SchemaError, StoreBusyError, ValidationError, ZonegeoError
 from zonegeo.store import write_dataset
 
 KINDS = ["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)]
@@ -37,10 +42,11 @@ def _plots(target: str) -> pd.DataFrame:
 
 
 def _digest(folder: Path) -> dict[str, str]:
+    """Hash every data file (not the store's lock file, which names its last holder)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != ".plots.gpkg.lock"
     }
 
 
@@ -357,8 +363,12 @@ def test_geopackage_stays_valid_and_readable(folder: Path) -> None:
     )
     assert history["new_status"].tolist() == ["allocated", "free"]
     assert len(zonegeo.read_plots(path)) == 4
-    # No journal or temporary file is left behind.
-    assert sorted(p.name for p in path.parent.iterdir()) == ["plots.gpkg", "zones.gpkg"]
+    # No journal or temporary file is left behind; the store's lock file stays.
+    assert sorted(p.name for p in path.parent.iterdir()) == [
+        ".plots.gpkg.lock",
+        "plots.gpkg",
+        "zones.gpkg",
+    ]
 
 
 def test_a_single_geopackage_file_is_a_store(folder: Path) -> None:
@@ -421,7 +431,10 @@ def test_write_dataset_refuses_duplicate_plot_ids(tmp_path: Path) -> None:
     ):
         write_dataset(replace(ds, plots=plots), tmp_path / "dup")
     assert not (tmp_path / "dup" / "plots" / "plots.gpkg").exists()
-    assert [p.name for p in (tmp_path / "dup" / "plots").iterdir()] == ["zones.gpkg"]
+    assert sorted(p.name for p in (tmp_path / "dup" / "plots").iterdir()) == [
+        ".plots.gpkg.lock",
+        "zones.gpkg",
+    ]
 
 
 def test_write_dataset_refuses_to_overwrite(folder: Path) -> None:
@@ -435,3 +448,238 @@ def test_write_dataset_refuses_to_overwrite(folder: Path) -> None:
     assert _digest(folder) == before
     with pytest.raises(ValidationError, match="writes a folder of GeoPackages"):
         write_dataset(tiny_dataset(), folder / "one.gpkg")
+
+
+# -- the history is part of the store (issue 12, items 3 and 4) ----------------------
+
+
+def _assert_history_agrees(target: str) -> pd.DataFrame:
+    """Every plot's last history row names its status; ids are unique and rising."""
+    plots = _plots(target)
+    history = zonegeo.read_dataset(target).history
+    assert history["history_id"].is_unique
+    assert history["history_id"].is_monotonic_increasing
+    last = history.groupby("plot_id")["new_status"].last()
+    for plot_id, status in last.items():
+        if plot_id in plots.index:
+            assert plots.loc[plot_id, "status"] == status, (plot_id, history)
+    return history
+
+
+def test_overwrite_during_status_changes_loses_nothing(store: str) -> None:
+    """Overwrite and status changes at once: no acknowledged history row is lost."""
+    stale = zonegeo.read_dataset(store)  # read before any change: its statuses lag
+    cycle = ["allocated", "construction", "operating", "free"]
+    acknowledged: list[registry.StatusChange] = []
+    errors: list[BaseException] = []
+
+    def change_statuses() -> None:
+        try:
+            for i in range(24):
+                plot_id = ("P-1", "P-3", "P-4")[i % 3]
+                change = registry.set_plot_status(store, plot_id, cycle[i % 4])
+                if change.changed:
+                    acknowledged.append(change)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    def overwrite() -> None:
+        try:
+            for _ in range(4):
+                write_dataset(stale, store, overwrite=True)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=f) for f in (change_statuses, overwrite)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    history = _assert_history_agrees(store)
+    kept = set(
+        zip(
+            history["plot_id"],
+            history["old_status"],
+            history["new_status"],
+            history["changed_at"].dt.floor("ms"),
+            strict=True,
+        )
+    )
+    for c in acknowledged:
+        when = pd.Timestamp(c.changed_at).floor("ms")
+        assert (c.plot_id, c.old_status, c.new_status, when) in kept, c
+    assert len(acknowledged) >= 12
+    # Each status the overwrite reverted has its own history row.
+    assert set(history["action"]) <= {"set-status", "write-dataset"}
+
+
+def test_overwrite_records_the_statuses_it_changes(store: str) -> None:
+    registry.set_plot_status(store, "P-3", "construction", as_of="2024-07-01")
+    ds = zonegeo.read_dataset(store)
+    plots = ds.plots.copy()
+    plots.loc[plots["plot_id"] == "P-1", "status"] = "allocated"
+    from dataclasses import replace
+
+    write_dataset(replace(ds, plots=plots), store, overwrite=True)
+    history = _assert_history_agrees(store)
+    assert history[
+        ["plot_id", "old_status", "new_status", "action"]
+    ].values.tolist() == [
+        ["P-3", "allocated", "construction", "set-status"],
+        ["P-1", "free", "allocated", "write-dataset"],
+    ]
+    # Writing back what was read (statuses unchanged) adds nothing.
+    write_dataset(zonegeo.read_dataset(store), store, overwrite=True)
+    assert len(zonegeo.plot_history(store)) == 2
+    # A stale copy reverts P-3: the history says so.
+    write_dataset(tiny_dataset(), store, overwrite=True)
+    history = _assert_history_agrees(store)
+    assert history.iloc[-2:][
+        ["plot_id", "old_status", "new_status"]
+    ].values.tolist() == [
+        ["P-1", "allocated", "free"],
+        ["P-3", "construction", "allocated"],
+    ]
+
+
+COPIES = [
+    ("gpkg", "gpkg"),
+    pytest.param("gpkg", "postgis", marks=pytest.mark.postgis),
+    pytest.param("postgis", "gpkg", marks=pytest.mark.postgis),
+]
+
+
+@pytest.mark.parametrize(("src_kind", "dst_kind"), COPIES)
+def test_copying_a_store_copies_its_history(
+    src_kind: str, dst_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    def target(kind: str, name: str) -> str:
+        if kind == "gpkg":
+            return str(tmp_path / name)
+        return request.getfixturevalue("pg_url")
+
+    src = target(src_kind, "a")
+    write_dataset(tiny_dataset(), src)
+    for day, (pid, status) in enumerate(
+        [("P-1", "allocated"), ("P-3", "construction"), ("P-1", "construction")], 1
+    ):
+        registry.set_plot_status(src, pid, status, as_of=f"2024-07-0{day}")
+    registry.reclaim(src, as_of=AS_OF)
+    source = zonegeo.read_dataset(src)
+    assert len(source.history) == 4
+    pd.testing.assert_frame_equal(source.history, zonegeo.plot_history(src))
+    dst = target(dst_kind, "b")
+    write_dataset(source, dst)
+    copied = zonegeo.plot_history(dst)
+    pd.testing.assert_frame_equal(copied, zonegeo.plot_history(src))
+    _assert_history_agrees(dst)
+    # Copying again on top changes nothing; new changes number on.
+    write_dataset(zonegeo.read_dataset(dst), dst, overwrite=True)
+    registry.set_plot_status(dst, "P-4", "operating", as_of="2024-08-01")
+    ids = zonegeo.plot_history(dst)["history_id"].tolist()
+    assert ids == [*copied["history_id"].tolist(), copied["history_id"].max() + 1]
+
+
+def test_district_subset_keeps_its_plots_history(folder: Path) -> None:
+    registry.set_plot_status(folder, "P-3", "construction", as_of="2024-07-01")
+    ds = zonegeo.read_dataset(folder)
+    assert ds.district("Sauran").history["plot_id"].tolist() == ["P-3"]
+    assert zonegeo.load_demo().history.empty
+
+
+# -- waiting for a busy store (issue 12, item 5) -----------------------------------
+
+_HOLD = """
+import sys, time
+from pathlib import Path
+from zonegeo.store import store_lock
+with store_lock(Path(sys.argv[1]), exclusive=True, timeout=5,
+                what="reclaiming 12 idle plot(s)", display="test"):
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+@contextlib.contextmanager
+def _child(code: str, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """Run ``code`` in another process until it prints "held"; kill it at the end."""
+    with subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "held"
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def test_a_busy_store_names_its_holder_after_the_timeout(folder: Path) -> None:
+    with _child(_HOLD, str(folder / "plots" / "plots.gpkg"), "30") as proc:
+        start = time.monotonic()
+        with pytest.raises(
+            StoreBusyError,
+            match=rf"the store is busy: pid {proc.pid} on .* is reclaiming 12 idle "
+            rf"plot\(s\) \(since .* UTC\), try again \(waited 0\.5 s",
+        ):
+            registry.set_plot_status(folder, "P-3", "operating", lock_timeout=0.5)
+        assert 0.5 <= time.monotonic() - start < 5
+        with pytest.raises(StoreBusyError, match="the store is busy"):
+            zonegeo.read_dataset(folder, lock_timeout=0.2)
+        with pytest.raises(StoreBusyError, match="the store is busy"):
+            write_dataset(tiny_dataset(), folder, overwrite=True, lock_timeout=0.2)
+    assert zonegeo.plot_history(folder).empty
+
+
+def test_a_writer_waits_for_the_lock(folder: Path) -> None:
+    with _child(_HOLD, str(folder / "plots" / "plots.gpkg"), "1.5") as proc:
+        start = time.monotonic()
+        change = registry.set_plot_status(folder, "P-3", "operating", lock_timeout=30)
+        assert change.changed and time.monotonic() - start > 0.5
+        assert proc.wait() == 0
+    assert _plots(str(folder)).loc["P-3", "status"] == "operating"
+
+
+_SQLITE_HOLD = """
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN EXCLUSIVE")
+print("held", flush=True)
+time.sleep(30)
+"""
+
+
+def test_another_program_holding_the_geopackage(folder: Path) -> None:
+    """An SQLite lock from another program (QGIS, sqlite3): wait, then say so."""
+    with _child(_SQLITE_HOLD, str(folder / "plots" / "plots.gpkg")), pytest.raises(
+        StoreBusyError,
+        match=r"the store is busy: another program holds the GeoPackage's "
+        r"lock \(database is locked\), try again",
+    ):
+        registry.set_plot_status(folder, "P-3", "operating", lock_timeout=0.5)
+    registry.set_plot_status(folder, "P-3", "operating", lock_timeout=0.5)
+
+
+@pytest.mark.postgis
+def test_postgis_lock_timeout_names_the_holder(pg_url: str) -> None:
+    from zonegeo import postgis
+
+    write_dataset(tiny_dataset(), pg_url)
+    target = postgis.parse_url(pg_url)
+    with postgis.connect(target) as other:
+        other.execute(
+            f'SELECT status FROM "{target.schema}".plots '
+            f"WHERE plot_id = 'P-3' FOR UPDATE"
+        )
+        pid = other.info.backend_pid
+        with pytest.raises(
+            StoreBusyError, match=rf"the store is busy: pid {pid} \(.*\), try again"
+        ):
+            registry.set_plot_status(pg_url, "P-3", "operating", lock_timeout=0.5)
+        with pytest.raises(StoreBusyError, match=rf"pid {pid}"):
+            write_dataset(tiny_dataset(), pg_url, overwrite=True, lock_timeout=0.5)
+        other.rollback()
+    registry.set_plot_status(pg_url, "P-3", "operating", lock_timeout=0.5)
+    assert zonegeo.plot_history(pg_url)["new_status"].tolist() == ["operating"]

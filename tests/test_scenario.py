@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -110,7 +112,7 @@ def test_every_problem_is_listed_with_key_and_fix() -> None:
     text = str(err.value)
     assert text.startswith("bad.toml: 7 problems in the scenario")
     assert "- methd: unknown key; did you mean 'method'?" in text
-    assert "- area_ha: must be a number > 0, got -3" in text
+    assert "- area_ha: must be a number > 0 and <= 100,000, got -3" in text
     assert (
         "- method: unknown method 'topsys'; valid methods: topsis, wsm. Did you mean "
         "'topsis'?" in text
@@ -121,7 +123,9 @@ def test_every_problem_is_listed_with_key_and_fix() -> None:
         "did you mean 'dist_gas_m'?" in text
     )
     assert '- criteria[1].better: must be "lower" or "higher", got \'smaller\'' in text
-    assert "- criteria[2].weight: must be a number >= 0, got -1" in text
+    assert (
+        "- criteria[2].weight: must be a number >= 0 and <= 1,000,000, got -1" in text
+    )
 
 
 def test_required_keys() -> None:
@@ -187,7 +191,10 @@ def test_candidate_options() -> None:
         "candidates.shape: 'circle' is not a tile shape; use one of: hexagon, square"
         in text
     )
-    assert "candidates.max_candidates: must be a whole number > 0, got 2.5" in text
+    assert (
+        "candidates.max_candidates: must be a whole number > 0 and <= 1,000,000, "
+        "got 2.5" in text
+    )
     assert "candidates.free_plots: must be true or false, got 'yes'" in text
     assert (
         "candidates.kinds: must be a list drawn from ['gas', 'electricity', 'water']"
@@ -310,8 +317,8 @@ def test_stability_section() -> None:
     with pytest.raises(ValidationError) as err:
         parse_scenario(_base(stability={"n": 0, "spread": -1, "seed": -2, "sed": 1}))
     text = str(err.value)
-    assert "stability.n: must be a whole number > 0, got 0" in text
-    assert "stability.spread: must be a number >= 0, got -1" in text
+    assert "stability.n: must be a whole number > 0 and <= 100,000, got 0" in text
+    assert "stability.spread: must be a number >= 0 and <= 1, got -1" in text
     assert "stability.sed: unknown key; did you mean 'seed'?" in text
 
 
@@ -333,7 +340,7 @@ def test_file_errors(tmp_path) -> None:
     with pytest.raises(
         ValidationError,
         match=r"wrong\.toml: 1 problem in the scenario\n"
-        r"  - area_ha: must be a number > 0, got "
+        r"  - area_ha: must be a number > 0 and <= 100,000, got "
         r"'fifty'",
     ):
         load_scenario(wrong)
@@ -401,3 +408,203 @@ def test_unit_costs_reach_the_cost_columns(dataset) -> None:  # noqa: F811
     )
     ranked = run_scenario(cheap, dataset)
     assert (ranked["cost_gas_kzt"] == 7).all()
+
+
+# ------------------------------------------- numbers: finite and in range (issue 12)
+
+
+def _toml(tmp_path: Path, text: str, name: str = "s.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        'district = "Testdistrict"\narea_ha = 10\n' + text, encoding="utf-8"
+    )
+    return path
+
+
+TWO = (
+    '[[criteria]]\ncolumn = "dist_gas_m"\nbetter = "lower"\n'
+    '[[criteria]]\ncolumn = "dist_water_m"\nbetter = "lower"\n'
+)
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", "-inf", "0", "-3", "20", '"1/20"'])
+def test_a_bad_ahp_judgement_is_refused_not_ignored(tmp_path, cell) -> None:
+    """A NaN in the matrix used to be dropped and equal weights used (exit 0)."""
+    path = _toml(tmp_path, TWO + f'[ahp]\nmatrix = [[1, {cell}], ["1/3", 1]]\n')
+    with pytest.raises(ValidationError) as err:
+        load_scenario(path)
+    text = str(err.value)
+    assert text.startswith(f"{path}: ")
+    assert "- ahp.matrix[0][1]: " in text
+    assert ("Saaty's scale 1/9 to 9" in text) or ("positive finite number" in text)
+    ok = load_scenario(_toml(tmp_path, TWO + '[ahp]\nmatrix = [[1, 3], ["1/3", 1]]\n'))
+    assert [round(c.weight, 6) for c in ok.criteria] == [0.75, 0.25]
+    nine = load_scenario(
+        _toml(tmp_path, TWO + '[ahp]\nmatrix = [[1, 9], ["1/9", 1]]\n')
+    )
+    assert [round(c.weight, 6) for c in nine.criteria] == [0.9, 0.1]
+
+
+BAD_NUMBERS = [
+    ("area_ha", {"area_ha": 1e308}),
+    ("area_ha", {"area_ha": math.inf}),
+    ("candidates.max_candidates", {"candidates": {"max_candidates": 1e308}}),
+    ("candidates.labour_radius_km", {"candidates": {"labour_radius_km": math.nan}}),
+    ("candidates.labour_radius_km", {"candidates": {"labour_radius_km": 1e308}}),
+    ("sanitary_widths.III", {"sanitary_widths": {"III": 1e308}}),
+    ("sanitary_widths.III", {"sanitary_widths": {"III": math.nan}}),
+    ("criteria[0].weight", "weight-1e308"),
+    ("criteria[0].weight", "weight-inf"),
+    ("criteria[0].weight", "weight-nan"),
+    ("criteria[0].weight", "weight--1"),
+    ("exclusions[0].buffer_m", "buffer-1e308"),
+    ("exclusions[0].buffer_m", "buffer-nan"),
+    ("stability.n", {"stability": {"n": 1e9}}),
+    ("stability.n", {"stability": {"n": math.inf}}),
+    ("stability.spread", {"stability": {"spread": math.nan}}),
+    ("stability.spread", {"stability": {"spread": 10}}),
+    ("unit_costs.gas.per_km_kzt", {"unit_costs": {"gas": {"per_km_kzt": 1e308}}}),
+]
+
+
+@pytest.mark.parametrize(("key", "change"), BAD_NUMBERS)
+def test_every_number_is_finite_and_in_range(key, change) -> None:
+    data = _base()
+    if isinstance(change, dict):
+        data.update(change)
+    elif change.startswith("weight-"):
+        data["criteria"][0]["weight"] = float(change.removeprefix("weight-"))
+    else:
+        data["exclusions"] = [
+            {
+                "name": "Relic",
+                "reason": "heritage",
+                "buffer_m": float(change.removeprefix("buffer-")),
+                "wkt": "POLYGON ((68 43, 68.01 43, 68.01 43.01, 68 43.01, 68 43))",
+            }
+        ]
+    with pytest.raises(ValidationError, match=rf"- {re.escape(key)}: ") as err:
+        parse_scenario(data, source="s.toml")
+    assert str(err.value).startswith("s.toml: 1 problem in the scenario")
+
+
+def test_a_huge_weight_is_refused_with_the_range() -> None:
+    data = _base()
+    data["criteria"][0]["weight"] = 1e308
+    with pytest.raises(
+        ValidationError,
+        match=r"- criteria\[0\]\.weight: must be a number >= 0 and <= 1,000,000, "
+        r"got 1e\+308\. Fix: write e\.g\. weight = 2",
+    ):
+        parse_scenario(data)
+    data["criteria"][0]["weight"] = 1_000_000
+    assert parse_scenario(data).criteria[0].weight == 1e6
+
+
+def test_stability_n_of_a_billion_is_refused_before_anything_runs(
+    tmp_path,
+    dataset,  # noqa: F811
+    monkeypatch,
+) -> None:
+    path = _toml(tmp_path, TWO + "[stability]\nn = 1e9\n")
+    with pytest.raises(
+        ValidationError,
+        match=r"- stability\.n: must be a whole number > 0 and <= 100,000, "
+        r"got 1000000000\.0",
+    ):
+        load_scenario(path)
+    # Built by hand, the spec still never reaches an allocation.
+    import zonegeo.ranking
+
+    monkeypatch.setattr(
+        zonegeo.ranking, "_rank_statistics", lambda *a: pytest.fail("ran the draws")
+    )
+    s = dataclasses.replace(
+        parse_scenario(_base(candidates={"max_candidates": 5})),
+        stability=StabilitySpec(n=10**9),
+    )
+    with pytest.raises(ValidationError, match=r"up to 100,000, got 1000000000"):
+        run_scenario(s, dataset)
+
+
+def test_exclusions_layer_picks_a_layer_of_the_file(tmp_path) -> None:
+    """The documented ``layer`` key used to crash with a TypeError."""
+    canal = gpd.GeoDataFrame(
+        {"name": ["Canal"], "reason": ["water protection zone"]},
+        geometry=[box(X0, Y0, X0 + 100, Y0 + 5000)],
+        crs=UTM,
+    )
+    relic = gpd.GeoDataFrame(
+        {"name": ["Relic"], "reason": ["heritage"]},
+        geometry=[box(X0 + 900, Y0, X0 + 1000, Y0 + 100)],
+        crs=UTM,
+    )
+    canal.to_file(tmp_path / "areas.gpkg", layer="canals")
+    relic.to_file(tmp_path / "areas.gpkg", layer="relics")
+    s = load_scenario(
+        _toml(
+            tmp_path,
+            TWO + '[[exclusions]]\nfile = "areas.gpkg"\nlayer = "relics"\n'
+            "buffer_m = 20\n",
+        )
+    )
+    assert s.exclusions["name"].tolist() == ["Relic"]
+    assert s.exclusions["buffer_m"].tolist() == [20.0]
+    s = load_scenario(
+        _toml(
+            tmp_path,
+            TWO + '[[exclusions]]\nfile = "areas.gpkg"\nlayer = "canals"\n'
+            'reason = "canal, 100 m band"\n',
+        )
+    )
+    assert s.exclusions["reason"].tolist() == ["canal, 100 m band"]
+    with pytest.raises(ValidationError) as err:
+        load_scenario(
+            _toml(
+                tmp_path,
+                TWO + '[[exclusions]]\nfile = "areas.gpkg"\nlayer = "roads"\n'
+                '[[exclusions]]\nname = "X"\nreason = "y"\nlayer = "canals"\n'
+                'wkt = "POLYGON ((68 43, 68.01 43, 68.01 43.01, 68 43))"\n'
+                '[[exclusions]]\nfile = "areas.gpkg"\nlayer = 3\n',
+            )
+        )
+    text = str(err.value)
+    assert "- exclusions[0].layer: " in text and "roads" in text
+    assert "- exclusions[1].layer: is the layer of a file" in text
+    assert "- exclusions[2].layer: must be a non-empty string, got 3" in text
+
+
+def test_every_problem_comes_in_one_error(tmp_path, dataset) -> None:  # noqa: F811
+    """better="less", weight=-1 and an unknown district used to take three rounds."""
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        'district = "Testdistrikt"\narea_ha = 10\n'
+        '[[criteria]]\ncolumn = "dist_gas_m"\nbetter = "less"\nweight = -1\n'
+        '[[criteria]]\ncolumn = "dist_watr_m"\nbetter = "lower"\n'
+        '[ahp]\nmatrix = [[1, nan], ["1/3", 1]]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as err:
+        load_scenario(path, dataset=dataset)
+    text = str(err.value)
+    assert text.startswith(f"{path}: 5 problems in the scenario"), text
+    assert "- district: unknown district 'Testdistrikt'" in text
+    assert "Did you mean 'Testdistrict'?" in text
+    assert '- criteria[0].better: must be "lower" or "higher", got \'less\'' in text
+    assert "- criteria[0].weight: give weights either per criterion or by" in text
+    assert "- criteria[1].column: 'dist_watr_m' is not a column" in text
+    assert "- ahp.matrix[0][1]: nan is not a positive finite number" in text
+    # Without [ahp] the weight itself is checked, beside the direction.
+    path.write_text(
+        'district = "Testdistrikt"\narea_ha = 10\n'
+        '[[criteria]]\ncolumn = "dist_gas_m"\nbetter = "less"\nweight = -1\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as err:
+        load_scenario(path, dataset=dataset)
+    text = str(err.value)
+    assert text.startswith(f"{path}: 3 problems in the scenario"), text
+    assert "- criteria[0].weight: must be a number >= 0 and <= 1,000,000" in text
+    # A district spelled in other case is accepted as the dataset spells it.
+    path.write_text('district = "testdistrict"\narea_ha = 10\n' + TWO, encoding="utf-8")
+    assert load_scenario(path, dataset=dataset).district == "Testdistrict"

@@ -74,10 +74,12 @@ __all__ += ["AHPResult", "Criterion", "Scenario", "ahp_weights", "candidate_site
             "load_scenario", "rank", "rank_stability", "run_scenario"]
 from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status  # noqa: E402
 from zonegeo.report import write_report  # noqa: E402
-from zonegeo.store import write_dataset  # noqa: E402
+from zonegeo.store import LOCK_TIMEOUT, StoreBusyError, write_dataset  # noqa: E402
 
 __all__ += [
+    "LOCK_TIMEOUT",
     "StatusChange",
+    "StoreBusyError",
     "plot_history",
     "reclaim",
     "set_plot_status",

@@ -87,6 +87,24 @@ _LABELS: MappingProxyType[str, MappingProxyType[str, str]] = _T(
             }
         ),
         "no_data": _T({"en": "No data", "kk": "Дерек жоқ", "ru": "Нет данных"}),
+        "idle_unknown": _T(
+            {
+                "en": "idle status unknown (no build-by date)",
+                "kk": "игерілу мәртебесі белгісіз (құрылыс мерзімі жоқ)",
+                "ru": "освоение неизвестно (нет срока строительства)",
+            }
+        ),
+        "unknown": _T({"en": "unknown", "kk": "белгісіз", "ru": "неизвестно"}),
+        "simplified": _T(
+            {
+                "en": "Outlines simplified to {m} m for display; "
+                "measures use full geometry",
+                "kk": "Көрсету үшін контурлар {m} м-ге дейін жеңілдетілген; "
+                "өлшемдер толық геометриямен есептелген",
+                "ru": "Контуры упрощены до {m} м для показа; "
+                "измерения выполнены по полной геометрии",
+            }
+        ),
         # legends and titles
         "plot_status": _T(
             {"en": "Plot status", "kk": "Учаске мәртебесі", "ru": "Статус участка"}

@@ -347,7 +347,11 @@ def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
 
 
 def _coerce(
-    gdf: gpd.GeoDataFrame, col: schema.Column, id_column: str | None, problems: Problems
+    gdf: gpd.GeoDataFrame,
+    col: schema.Column,
+    id_column: str | None,
+    problems: Problems,
+    date_format: str | None = None,
 ) -> pd.Series:
     s = gdf[col.name]
     if col.dtype == "string":
@@ -374,23 +378,19 @@ def _coerce(
             return num.astype("float64")
         return num.where(~bad).round().astype("Int64")
     if col.dtype == "date":
-        if pd.api.types.is_datetime64_any_dtype(s):
-            out = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-            return out.astype("datetime64[ms]")
-        text = s.astype("string").str.strip().replace("", pd.NA)
-        out = pd.to_datetime(text, errors="coerce", format="mixed")
-        bad = out.isna() & text.notna()
-        if bad.any():
-            ids = _row_ids(gdf, bad.to_numpy(), id_column)
-            vals = sorted({repr(v) for v in s[bad]})[:5]
-            problems.add(
-                SchemaError,
-                f"column {col.name!r} must be a date (YYYY-MM-DD) but has "
-                f"{', '.join(vals)} in row(s) "
-                f"{describe_rows(ids, id_column=id_column)}. "
-                f"Fix: write ISO dates such as 2024-06-30",
-            )
-        return out.astype("datetime64[ms]")
+        from zonegeo._dates import date_column
+
+        row_ids = list(gdf[id_column]) if id_column in gdf.columns else None
+        out, found = date_column(
+            s,
+            column=col.name,
+            ids=row_ids,
+            id_column=id_column,
+            date_format=date_format,
+        )
+        for text in found:
+            problems.add(SchemaError, text)
+        return out
     msg = f"unknown dtype {col.dtype!r}"  # pragma: no cover - schema is fixed
     raise AssertionError(msg)
 
@@ -399,6 +399,7 @@ def _check_columns(
     gdf: gpd.GeoDataFrame,
     sch: schema.LayerSchema,
     problems: Problems,
+    date_format: str | None = None,
     *,
     require_columns: bool = True,
 ) -> gpd.GeoDataFrame:
@@ -425,7 +426,7 @@ def _check_columns(
                 out[col.name] = pd.Series(pd.NA, index=out.index, dtype="object")
                 out[col.name] = _coerce(out, col, id_column, problems)
             continue
-        out[col.name] = _coerce(out, col, id_column, problems)
+        out[col.name] = _coerce(out, col, id_column, problems, date_format)
         values = out[col.name]
         if not col.nullable:
             empty = values.isna().to_numpy()
@@ -492,6 +493,7 @@ def validate_layer(
     source: str,
     column_map: Mapping[str, str] | None = None,
     check_overlaps: bool = True,
+    date_format: str | None = None,
     keep_crs: bool = False,
     require_columns: bool = True,
 ) -> gpd.GeoDataFrame:
@@ -510,6 +512,10 @@ def validate_layer(
     check_overlaps : bool, default True
         For plots, warn about plots that overlap each other (about 1.5 s per
         100,000 plots; pass False for very large registries).
+    date_format : str, optional
+        How the text dates of the layer are written, when not day-first
+        (``dd.mm.yyyy``) or ISO, which are recognised per column; see
+        :mod:`zonegeo._dates`.
     keep_crs : bool, default False
         Keep the layer's CRS instead of reprojecting to EPSG:4326.
     require_columns : bool, default True
@@ -549,7 +555,9 @@ def validate_layer(
     if checked is None:
         problems.raise_if_any()
         return gdf  # unreachable: a CRS problem was recorded
-    gdf = _check_columns(checked, sch, problems, require_columns=require_columns)
+    gdf = _check_columns(
+        checked, sch, problems, date_format, require_columns=require_columns
+    )
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     gdf = _check_geometry(gdf, sch, id_column, problems)
     problems.raise_if_any()
@@ -570,6 +578,10 @@ def validate_layer(
 
 #: Smallest shared area, square metres, for two plots to count as overlapping.
 OVERLAP_MIN_M2 = 1.0
+#: Convex plots with up to this many vertices are measured by vectorised clipping.
+_CLIP_MAX_VERTICES = 32
+#: Pairs clipped at once (bounds the temporary arrays to some 50 MB).
+_CLIP_CHUNK = 50_000
 
 
 def overlapping_pairs(
@@ -577,27 +589,46 @@ def overlapping_pairs(
 ) -> list[tuple[int, int, float]]:
     """Return ``(i, j, m2)`` for polygons that share more than ``min_area_m2``.
 
-    Positions ``i < j`` are row positions. Candidate pairs come from one bulk
-    STRtree query; pairs whose interiors meet (DE-9IM ``2********``) are then
-    measured in an equal-area projection, so slivers from rounding (below
-    ``min_area_m2``) do not count. About 1.5 s per 100,000 plots.
+    Positions ``i < j`` are row positions, in order. The polygons are
+    projected once to an equal-area CRS; candidate pairs are those whose
+    envelopes meet (one bulk STRtree query). Pairs of convex polygons without
+    holes (nearly every land plot) get their shared area from a vectorised
+    convex clipping (:mod:`zonegeo._clip`, exact to rounding); other pairs
+    are tested with prepared ``intersects`` and ``touches`` and measured with
+    a GEOS overlay only where their interiors meet. Slivers from rounding
+    (below ``min_area_m2``) do not count. About 1 s per 100,000 plots whether
+    they overlap or only touch (``benchmarks/overlaps.py``).
     """
+    from zonegeo._clip import convex_rings, shared_area
     from zonegeo.crs import equal_area_crs
 
-    geoms = gdf.geometry.values
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
+    if len(gdf) < 2:
+        return []
+    geoms = gdf.geometry.to_crs(equal_area_crs(gdf)).to_numpy()
+    left, right = shapely.STRtree(geoms).query(geoms)
     keep = left < right
     left, right = left[keep], right[keep]
-    keep = shapely.relate_pattern(geoms[left], geoms[right], "2********")
-    left, right = left[keep], right[keep]
+    order = np.lexsort((right, left))
+    left, right = left[order], right[order]
     if len(left) == 0:
         return []
-    crs = equal_area_crs(gdf)
-    pair_geoms = gpd.GeoSeries(
-        shapely.intersection(geoms[left], geoms[right]), crs=gdf.crs
-    ).to_crs(crs)
-    shared = pair_geoms.area.to_numpy()
+    xy, count, convex = convex_rings(geoms, max_vertices=_CLIP_MAX_VERTICES)
+    shared = np.zeros(len(left))
+    fast = np.flatnonzero(convex[left] & convex[right])
+    for start in range(0, len(fast), _CLIP_CHUNK):
+        part = fast[start : start + _CLIP_CHUNK]
+        li, ri = left[part], right[part]
+        width = int(max(count[li].max(), count[ri].max()))
+        shared[part] = shared_area(xy[li, :width], count[li], xy[ri, :width], count[ri])
+    slow = np.setdiff1d(np.arange(len(left)), fast, assume_unique=True)
+    if len(slow):
+        shapely.prepare(geoms)  # the projected copies, not the caller's
+        li, ri = geoms[left[slow]], geoms[right[slow]]
+        meet = shapely.intersects(li, ri) & ~shapely.touches(li, ri)
+        slow = slow[meet]
+        shared[slow] = shapely.area(
+            shapely.intersection(geoms[left[slow]], geoms[right[slow]])
+        )
     big = shared > min_area_m2
     return [
         (int(i), int(j), float(a))

@@ -173,8 +173,12 @@ def _inside(folder: Path, file_name: str) -> Path:
     return target
 
 
-def _fmt(value: object, lang: str, decimals: int) -> str:
-    return _i18n.format_number(value, lang, decimals=decimals) or ""
+def _fmt(value: object, lang: str, decimals: int, *, column: str = "") -> str:
+    """Format a key figure; a missing count or sum (not a percentage) is unknown."""
+    text = _i18n.format_number(value, lang, decimals=decimals)
+    if text is None and column and not column.endswith("_pct"):
+        return _i18n.label("unknown", lang)
+    return text or ""
 
 
 def _kpi_table(
@@ -196,7 +200,7 @@ def _kpi_table(
         )
         klass = "" if name in links else ' class="zg-total"'
         nums = "".join(
-            f'<td class="num">{html.escape(_fmt(row[c], lang, dec))}</td>'
+            f'<td class="num">{html.escape(_fmt(row[c], lang, dec, column=c))}</td>'
             for c, _, dec in cols
         )
         rows.append(f"<tr{klass}><td>{cell}</td>{nums}</tr>")

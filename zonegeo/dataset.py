@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import pandas as pd
 
 from zonegeo import io, schema
 from zonegeo.errors import UnknownDistrictError, ValidationError
@@ -59,6 +60,12 @@ def empty_layer(layer: str) -> gpd.GeoDataFrame:
     )
 
 
+def _empty_history() -> pd.DataFrame:
+    from zonegeo.store import empty_history
+
+    return empty_history()
+
+
 @dataclass(frozen=True)
 class Dataset:
     """All layers of a planning region, each a GeoDataFrame in EPSG:4326.
@@ -71,6 +78,10 @@ class Dataset:
         Optional layers; empty when absent.
     source : str
         Where the data came from (a folder, a URL or ``"demo"``).
+    history : DataFrame
+        The plots' status history (:func:`zonegeo.plot_history`), read with
+        the plots and written with them by :func:`zonegeo.write_dataset`, so a
+        copy of a store keeps it; empty when there is none.
 
     Examples
     --------
@@ -92,6 +103,7 @@ class Dataset:
         default_factory=lambda: empty_layer("exclusions")
     )
     source: str = ""
+    history: pd.DataFrame = field(default_factory=_empty_history)
 
     def __iter__(self) -> Iterator[tuple[str, gpd.GeoDataFrame]]:
         """Iterate over ``(layer name, GeoDataFrame)`` pairs."""
@@ -162,11 +174,13 @@ class Dataset:
             settlements = self.settlements[self.settlements["district"] == name]
         else:
             settlements = touching(self.settlements)
+        plots = self.plots[self.plots["district"] == name]
         return replace(
             self,
             districts=districts,
             zones=self.zones[self.zones["district"] == name],
-            plots=self.plots[self.plots["district"] == name],
+            plots=plots,
+            history=self.history[self.history["plot_id"].isin(plots["plot_id"])],
             infrastructure=touching(self.infrastructure),
             settlements=settlements,
             exclusions=touching(self.exclusions),
@@ -183,7 +197,13 @@ def _find_layer(folder: Path, layer: str) -> Path | None:
     return None
 
 
-def read_dataset(src: str | Path, *, crs: object | None = None) -> Dataset:
+def read_dataset(
+    src: str | Path,
+    *,
+    lock_timeout: float | None = None,
+    date_format: str | None = None,
+    crs: object | None = None,
+) -> Dataset:
     """Read every layer of a dataset folder (or a PostGIS schema URL).
 
     A folder holds ``boundaries/districts``, ``plots/zones``, ``plots/plots`` and
@@ -196,6 +216,13 @@ def read_dataset(src: str | Path, *, crs: object | None = None) -> Dataset:
     src : str or Path
         A folder, or a ``postgresql://`` URL naming a schema
         (``postgresql://host/db?schema=zonegeo``).
+    lock_timeout : float, optional
+        Seconds to wait while a writer holds the store (default
+        :data:`zonegeo.LOCK_TIMEOUT`, 60); then
+        :class:`~zonegeo.StoreBusyError`.
+    date_format : str, optional
+        How text dates are written when not ``dd.mm.yyyy`` (day first) or
+        ISO ``YYYY-MM-DD``; see :func:`zonegeo.read_layer`.
     crs : optional
         CRS of the files that carry none (CSV with WKT, Shapefile without
         ``.prj``); never overrides a declared one.
@@ -209,6 +236,13 @@ def read_dataset(src: str | Path, *, crs: object | None = None) -> Dataset:
     ValidationError
         If a required layer is missing or any layer fails validation.
 
+    Notes
+    -----
+    The plots and their status history (``Dataset.history``) are read as one
+    snapshot: under the store's shared lock (folder) or in one transaction
+    (PostGIS). A write that a killed process left half-done is rolled back
+    first.
+
     Examples
     --------
     >>> import zonegeo
@@ -221,7 +255,7 @@ def read_dataset(src: str | Path, *, crs: object | None = None) -> Dataset:
     if text.startswith(("postgresql://", "postgres://")):
         from zonegeo import postgis
 
-        return postgis.read_dataset(text)
+        return postgis.read_dataset(text, date_format=date_format)
     folder = Path(src)
     if not folder.is_dir():
         msg = (
@@ -229,6 +263,18 @@ def read_dataset(src: str | Path, *, crs: object | None = None) -> Dataset:
             "or a postgresql:// URL"
         )
         raise ValidationError(msg)
+    from zonegeo import store
+
+    timeout = store.lock_seconds(lock_timeout)
+    with store.folder_read_lock(folder, timeout=timeout):
+        dataset = _read_folder(folder, date_format=date_format, crs=crs)
+        history = store.folder_history(folder, timeout=timeout)
+    return replace(dataset, history=history)
+
+
+def _read_folder(
+    folder: Path, *, date_format: str | None, crs: object | None = None
+) -> Dataset:
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing = []
     for layer in schema.LAYERS:
@@ -240,7 +286,12 @@ def read_dataset(src: str | Path, *, crs: object | None = None) -> Dataset:
                     f"with one of {', '.join(_SUFFIXES)})"
                 )
             continue
-        layers[layer] = io.read_layer(path, layer, crs=crs)  # type: ignore[arg-type]
+        layers[layer] = io.read_layer(
+            path,
+            layer,  # type: ignore[arg-type]
+            date_format=date_format,
+            crs=crs,
+        )
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)

@@ -13,6 +13,7 @@ __all__ = [
     "GeometryError",
     "ReadError",
     "SchemaError",
+    "StoreBusyError",
     "UnknownDistrictError",
     "ValidationError",
     "ZonegeoError",
@@ -53,6 +54,10 @@ class UnknownDistrictError(ValidationError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class StoreBusyError(ZonegeoError, TimeoutError):
+    """Another writer held a store for longer than the lock timeout; try again."""
 
 
 class DataWarning(UserWarning):

@@ -23,6 +23,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from zonegeo._sheets import unescape_frame, write_csv
 from zonegeo._validate import (
     closest_names,
     describe_rows,
@@ -122,6 +123,7 @@ def _read_csv(path: Path, *, crs: object | None) -> gpd.GeoDataFrame:
             f"line (e.g. plot_id,status,wkt) and one line per feature"
         )
         raise ReadError(msg) from None
+    df = unescape_frame(df)  # undo the ' that zonegeo's CSV writer adds (_sheets)
     wkt = next((c for c in _WKT_COLUMNS if c in df.columns), None)
     lon = next((c for c in _LON_COLUMNS if c in df.columns), None)
     lat = next((c for c in _LAT_COLUMNS if c in df.columns), None)
@@ -390,6 +392,10 @@ def _read_raw(
                 f"before reading, or save it as a GeoPackage"
             )
             raise ValidationError(msg)
+        if suffix == ".gpkg":  # roll back a write a killed process left half-done
+            from zonegeo.store import LOCK_TIMEOUT, ready_gpkg
+
+            ready_gpkg(path, timeout=LOCK_TIMEOUT)
         chosen = _pick_layer(path, layer, layer_name)
         label = f"{path}" + (
             f' (layer "{chosen}")' if chosen and suffix == ".gpkg" else ""
@@ -440,6 +446,7 @@ def read_layer(
     where: str | None = None,
     keep_crs: bool = False,
     require_columns: bool = True,
+    date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate one layer from a file or a PostGIS URL.
 
@@ -476,6 +483,14 @@ def read_layer(
         allowed values, empty and duplicate ids) and requires none, and adds
         no missing ones; the file's column order is kept. For any polygon
         layer measured as plots, as ``zonegeo distances`` does.
+    date_format : str, optional
+        How text dates (``allocated_on``, ``build_by``) are written. By
+        default each column is read day first (``dd.mm.yyyy``, also
+        ``dd/mm/yyyy``, ``dd-mm-yyyy``) or, if its dates start with the year,
+        as ISO ``YYYY-MM-DD``; a column mixing the two, or holding anything
+        else, is refused. Pass ``"dd.mm.yyyy"``, ``"iso"``, ``"excel"``
+        (serial day numbers) or a strptime pattern such as ``"%m/%d/%Y"`` to
+        read every date one stated way. Real date fields are used as they are.
 
     Returns
     -------
@@ -507,6 +522,7 @@ def read_layer(
         source=label,
         column_map=column_map,
         check_overlaps=check_overlaps,
+        date_format=date_format,
         keep_crs=keep_crs,
         require_columns=require_columns,
     )
@@ -521,8 +537,9 @@ def read_plots(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFram
         File or ``postgresql://`` URL; see :func:`read_layer`.
     **kwargs
         ``layer_name``, ``column_map``, ``crs``, ``check_overlaps``,
-        ``where``, ``keep_crs`` or ``require_columns``, as in
-        :func:`read_layer`.
+        ``where``, ``keep_crs``, ``require_columns`` or ``date_format`` (how
+        ``allocated_on`` and ``build_by`` are written when not ``dd.mm.yyyy``
+        or ISO), as in :func:`read_layer`.
 
     Returns
     -------
@@ -952,7 +969,7 @@ def write_layer(
                 geo = gdf.geometry
                 frame = frame.drop(columns=[geo.name])
                 frame["wkt"] = shapely.to_wkt(geo.values, rounding_precision=-1)
-            frame.to_csv(tmp, index=False)
+            write_csv(frame, tmp)  # text that could start a formula gets a '
         elif suffix == ".parquet":
             if is_geo:
                 gdf.to_parquet(tmp, index=False)

@@ -40,26 +40,65 @@ KPI_COLUMNS = (
 )
 
 
+#: Optional plot columns and the figures that cannot be stated without them.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "project": ("projects",),
+    "investment_kzt": ("investment_kzt",),
+    "jobs_planned": ("jobs_planned", "jobs_created_pct"),
+    "jobs_created": ("jobs_created", "jobs_created_pct"),
+}
+
+
+def _column(plots: pd.DataFrame, name: str) -> pd.Series:
+    """Return an optional column, or an all-missing one when the plots lack it."""
+    if name in plots.columns:
+        return plots[name]
+    return pd.Series(pd.NA, index=plots.index, dtype="object")
+
+
+def _unknown_figures(plots: pd.DataFrame, by: str) -> set[str]:
+    """Return the figures the plots cannot give (their optional columns are absent)."""
+    if by not in plots.columns:
+        return set(KPI_COLUMNS)
+    return {f for col, figs in _NEEDS.items() if col not in plots.columns for f in figs}
+
+
+def _idle_unknown(plots: pd.DataFrame) -> np.ndarray:
+    """Flag allocated plots without a ``build_by`` date (idle status unknown)."""
+    build_by = pd.to_datetime(_column(plots, "build_by"), errors="coerce")
+    allocated = plots["status"].astype("string") == "allocated"
+    return (allocated.fillna(False) & build_by.isna()).to_numpy(dtype=bool)
+
+
 def _plot_figures(
     plots: pd.DataFrame, by: str, *, as_of: object | None
 ) -> pd.DataFrame:
     """Sum the plot figures per value of column ``by``."""
+    has_build_by = "build_by" in plots.columns
     p = pd.DataFrame(
         {
-            by: plots[by].astype("string"),
+            by: _column(plots, by).astype("string"),
             "status": plots["status"].astype("string"),
             "area_ha": plots["area_ha"]
             if "area_ha" in plots.columns
             else area_ha(plots),
-            "project": plots["project"].astype("string").str.strip().replace("", pd.NA),
-            "investment_kzt": pd.to_numeric(plots["investment_kzt"]).fillna(0.0),
-            "jobs_planned": pd.to_numeric(plots["jobs_planned"])
+            "project": _column(plots, "project")
+            .astype("string")
+            .str.strip()
+            .replace("", pd.NA),
+            "investment_kzt": pd.to_numeric(_column(plots, "investment_kzt"))
+            .astype("float64")
+            .fillna(0.0),
+            "jobs_planned": pd.to_numeric(_column(plots, "jobs_planned"))
             .fillna(0)
             .astype("int64"),
-            "jobs_created": pd.to_numeric(plots["jobs_created"])
+            "jobs_created": pd.to_numeric(_column(plots, "jobs_created"))
             .fillna(0)
             .astype("int64"),
-            "idle": idle_mask(plots, as_of=as_of).to_numpy(),
+            "idle": idle_mask(plots, as_of=as_of).to_numpy()
+            if has_build_by
+            else np.zeros(len(plots), dtype=bool),
+            "idle_unknown": _idle_unknown(plots),
         }
     )
     p = p[p[by].notna()]
@@ -85,13 +124,19 @@ def _plot_figures(
             "idle_ha": p.assign(t=p["area_ha"].where(p["idle"], 0.0))
             .groupby(by, sort=False)["t"]
             .sum(),
+            "idle_unknown": g["idle_unknown"].any(),
         }
     )
-    return out
+    return out.astype("float64") if out.empty else out  # no group: no text dtypes
 
 
-def _finish(table: pd.DataFrame) -> pd.DataFrame:
-    """Fill empty groups, then derive the percentage columns."""
+def _finish(table: pd.DataFrame, unknown: set[str] | None = None) -> pd.DataFrame:
+    """Fill empty groups, derive the percentages, blank the figures not known.
+
+    ``unknown`` names figures the plots cannot give (an optional column is
+    absent); they become missing. Idle figures are missing for a group with an
+    allocated plot that has no ``build_by`` date.
+    """
     counts = [
         "plots",
         "plots_free",
@@ -114,7 +159,25 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
         table["jobs_created_pct"] = (
             100.0 * table["jobs_created"] / table["jobs_planned"]
         ).where(table["jobs_planned"] > 0)
-    return table.drop(columns=["taken_ha"])
+    idle_unknown = (
+        table["idle_unknown"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    )
+    table = table.drop(columns=["taken_ha", "idle_unknown"])
+    for col in sorted(unknown or ()):
+        _blank(table, col, np.ones(len(table), dtype=bool))
+    for col in ("idle_plots", "idle_ha"):
+        _blank(table, col, idle_unknown)
+    return table
+
+
+def _blank(table: pd.DataFrame, col: str, rows: np.ndarray) -> None:
+    """Make ``col`` missing in ``rows`` (a count becomes a nullable integer)."""
+    if not rows.any() or col not in table.columns:
+        return
+    if pd.api.types.is_integer_dtype(table[col]):
+        table[col] = table[col].astype("Int64").mask(rows)
+    else:
+        table[col] = table[col].astype("float64").mask(rows)
 
 
 def zone_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFrame:
@@ -139,6 +202,13 @@ def zone_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFrame:
         ``jobs_created``, ``jobs_created_pct``, ``idle_plots``, ``idle_ha``
         and, when zones have ``budget_kzt``, ``budget_kzt`` and
         ``investment_per_budget_kzt`` (private tenge per budget tenge).
+
+    Notes
+    -----
+    A figure that needs an optional plot column the plots lack (``project``,
+    ``investment_kzt``, ``jobs_planned``, ``jobs_created``, ``zone_id``) is
+    missing (unknown), never 0. ``idle_plots`` and ``idle_ha`` are missing for a
+    zone with an allocated plot that has no ``build_by`` date.
 
     Examples
     --------
@@ -165,7 +235,7 @@ def zone_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFrame:
         }
     )
     table = base.join(figures, on="zone_id")
-    table = _finish(table)
+    table = _finish(table, _unknown_figures(dataset.plots, "zone_id"))
     if "budget_kzt" in zones.columns and zones["budget_kzt"].notna().any():
         table["budget_kzt"] = pd.to_numeric(zones["budget_kzt"]).to_numpy()
         table["investment_per_budget_kzt"] = (
@@ -206,6 +276,11 @@ def district_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFr
         (``district == "Region total"``), whose ``projects`` counts distinct
         projects across the region.
 
+    Notes
+    -----
+    Unknown figures are missing as in :func:`zone_kpis`; the region total of
+    a figure is missing when any district's is.
+
     Examples
     --------
     >>> import zonegeo
@@ -228,29 +303,38 @@ def district_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFr
         table["district"].map(zstats["sum"]).fillna(0.0).astype("float64")
     )
     table = table.join(figures, on="district")
-    table = _finish(table)
-    # Region total: sum the counts; recompute distinct projects and percentages.
+    unknown = _unknown_figures(dataset.plots, "district")
+    table = _finish(table, unknown)
+    # Region total: sum the counts (missing if any district's is unknown);
+    # recompute distinct projects and percentages.
     plots = dataset.plots
-    total = {c: table[c].sum() for c in table.columns if c not in ("district",)}
+    total = {
+        c: table[c].sum(skipna=False) for c in table.columns if c not in ("district",)
+    }
     total["district"] = TOTAL_LABEL
-    total["projects"] = int(
-        plots["project"].astype("string").str.strip().replace("", pd.NA).nunique()
+    total["projects"] = (
+        pd.NA
+        if "projects" in unknown
+        else int(
+            plots["project"].astype("string").str.strip().replace("", pd.NA).nunique()
+        )
     )
+    plot_ha = plots["area_ha"] if "area_ha" in plots.columns else area_ha(plots)
     total["occupancy_pct"] = (
         100.0
-        * (
-            total["plots_area_ha"]
-            - plots.loc[plots["status"] == "free", "area_ha"].sum()
-        )
+        * (total["plots_area_ha"] - plot_ha[plots["status"] == "free"].sum())
         / total["plots_area_ha"]
         if total["plots_area_ha"] > 0
         else np.nan
     )
     total["jobs_created_pct"] = (
         100.0 * total["jobs_created"] / total["jobs_planned"]
-        if total["jobs_planned"] > 0
+        if not ({"jobs_created", "jobs_planned"} & unknown)
+        and total["jobs_planned"] > 0
         else np.nan
     )
+    nullable = [c for c in table.columns if isinstance(table[c].dtype, pd.Int64Dtype)]
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    table = table.astype(dict.fromkeys(nullable, "Int64"))
     cols = ["district", "zones", "zones_ha", *KPI_COLUMNS]
     return table[cols]

@@ -6,9 +6,9 @@ infrastructure by kind, settlements, ranked candidate sites and sanitary
 buffers, each a layer that can be switched on and off; with a legend, a title,
 a scale bar, a fullscreen button, a distance-measure tool and a minimap.
 :func:`region_map` draws every district, each linking to its own page.
-:func:`save_map` writes a map atomically, optionally with every script and
+:func:`save_map` writes a map atomically, by default with every script and
 style sheet inlined so the file renders with no network at all (only basemap
-tiles still need one).
+tiles still need one); ``self_contained=False`` links them from CDNs instead.
 
 Notes
 -----
@@ -37,6 +37,7 @@ import json
 import logging
 import re
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,11 +49,11 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 
-from zonegeo import _assets, _i18n
+from zonegeo import _assets, _dates, _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import CRSError, SchemaError, ValidationError
 from zonegeo.io import atomic_path
-from zonegeo.parcels import idle_mask, to_timestamp
+from zonegeo.parcels import area_ha, idle_mask, to_timestamp
 
 if TYPE_CHECKING:
     import os
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BASEMAPS",
     "INFRA_STYLES",
+    "MAX_VERTICES",
     "NO_DATA_COLOR",
     "SCHEMES",
     "STATUS_COLORS",
@@ -258,7 +260,6 @@ _INT_COLUMNS = frozenset(
         "jobs_planned",
         "jobs_created",
         "population",
-        "established",
         "rank",
         "days_overdue",
         "plots",
@@ -267,10 +268,17 @@ _INT_COLUMNS = frozenset(
     }
 )
 _DATE_COLUMNS = frozenset({"allocated_on", "build_by"})
+#: Calendar years: whole numbers shown without a thousands separator (2019, not 2,019).
+_YEAR_COLUMNS = frozenset({"established", "year"})
 
 
 def _value_kind(column: str, values: pd.Series) -> tuple[str, int]:
-    """How to show a column: ("text"|"number"|"percent"|"date"|"bool", decimals)."""
+    """How to show a column: (kind, decimals).
+
+    kind is one of "text", "number", "percent", "date", "bool" or "year".
+    """
+    if column in _YEAR_COLUMNS or column.endswith("_year"):
+        return "year", 0
     if column in _DATE_COLUMNS or pd.api.types.is_datetime64_any_dtype(values):
         return "date", 0
     if column in ("p_top1", "p_top3"):
@@ -293,8 +301,14 @@ def _value_kind(column: str, values: pd.Series) -> tuple[str, int]:
 def _display(values: pd.Series, column: str, lang: str) -> list[str | None]:
     """Return each value as escaped display text, None where missing."""
     kind, decimals = _value_kind(column, values)
+    if kind == "year":
+        years = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        return [
+            None if not np.isfinite(y) else str(int(y)) if y.is_integer() else f"{y:g}"
+            for y in years
+        ]
     if kind == "date":
-        stamps = pd.to_datetime(values, errors="coerce")
+        stamps = _dates.parse_date_column(values, column=column)
         return [None if pd.isna(t) else t.strftime("%Y-%m-%d") for t in stamps]
     if kind == "percent":
         nums = pd.to_numeric(values, errors="coerce").astype("float64") * 100.0
@@ -394,6 +408,135 @@ def _geometries(
     if len(arr) == 0:
         return []
     return json.loads("[" + ",".join(shapely.to_geojson(arr)) + "]")
+
+
+#: Default vertex budget of one map page: about 11 MB of coordinates.
+MAX_VERTICES = 500_000
+# Coordinates are written to 6 decimals (~0.1 m): a finer tolerance keeps
+# vertices that rounding would then pile up into invalid outlines.
+_MIN_TOLERANCE_M = 0.1
+
+
+def _nice_up(value: float) -> float:
+    """Round a positive number up to two significant digits (0.137 -> 0.14)."""
+    step = 10.0 ** (np.floor(np.log10(value)) - 1)
+    return float(np.ceil(value / step - 1e-9) * step)
+
+
+def _vertex_budget(
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    *,
+    max_vertices: int | None,
+    simplify_m: float | None = None,
+) -> tuple[dict[str, gpd.GeoDataFrame | None], float | None]:
+    """Simplify the layers' outlines for display so they fit a vertex budget.
+
+    Outlines are simplified in the layers' UTM zone (metres) with one
+    tolerance for every layer, keeping each polygon valid
+    (``preserve_topology``): ``simplify_m`` when given, else none; past
+    ``max_vertices`` vertices in all, the smallest tolerance (rounded up to two
+    significant digits, at least 0.1 m, the precision of the coordinates
+    written) that brings the count under the budget.
+
+    Returns
+    -------
+    dict, float or None
+        The layers (copies, in EPSG:4326, same rows and index) and the
+        tolerance in metres, or None when nothing was simplified.
+    """
+    from zonegeo.crs import metric_crs
+
+    if max_vertices is not None and (
+        isinstance(max_vertices, bool)
+        or not isinstance(max_vertices, int)
+        or max_vertices < 1
+    ):
+        msg = (
+            f"max_vertices must be a positive whole number or None, "
+            f"got {max_vertices!r}"
+        )
+        raise ValidationError(msg)
+    if simplify_m is not None and not (
+        isinstance(simplify_m, (int, float))
+        and np.isfinite(simplify_m)
+        and simplify_m >= 0
+    ):
+        msg = f"simplify_m must be a number of metres, 0 or more, got {simplify_m!r}"
+        raise ValidationError(msg)
+    present = {k: v for k, v in layers.items() if v is not None and len(v)}
+    out: dict[str, gpd.GeoDataFrame | None] = dict(layers)
+    if not present:
+        return out, None
+    arrays = {
+        k: np.asarray(v.geometry.values, dtype=object) for k, v in present.items()
+    }
+    total = int(sum(shapely.get_num_coordinates(a).sum() for a in arrays.values()))
+    over = max_vertices is not None and total > max_vertices
+    if not over and not simplify_m:
+        return out, None
+    crs = metric_crs(*present.values())
+    projected = {
+        k: np.asarray(v.geometry.to_crs(crs).values, dtype=object)
+        for k, v in present.items()
+    }
+    joined = np.concatenate(list(projected.values()))
+
+    polygonal = np.isin(shapely.get_type_id(joined), (3, 6))  # Polygon, MultiPolygon
+
+    def simplified(tol: float, *, exact: bool = False) -> tuple[np.ndarray, int]:
+        # Douglas-Peucker is fast (the tolerance search runs it several
+        # times); a polygon it made invalid or empty is redone keeping its
+        # topology, so every outline shown stays a valid polygon.
+        arr = shapely.simplify(joined, tol, preserve_topology=False)
+        if exact:
+            bad = polygonal & (~shapely.is_valid(arr) | shapely.is_empty(arr))
+            if bad.any():
+                arr[bad] = shapely.simplify(joined[bad], tol, preserve_topology=True)
+        return arr, int(shapely.get_num_coordinates(arr).sum())
+
+    tol = float(simplify_m or 0.0)
+    arr, count = simplified(tol, exact=True) if tol else (joined, total)
+    if max_vertices is not None and count > max_vertices:
+        # Start at the mean vertex spacing; a smooth outline keeps about
+        # 1/sqrt(tolerance) vertices, so grow by the square of the excess,
+        # then halve the bracket a few times for the smallest tolerance.
+        low = tol
+        length = float(shapely.length(joined).sum())
+        tol = max(tol, length / max(count, 1), _MIN_TOLERANCE_M)
+        _, count = simplified(tol)
+        while count > max_vertices:
+            low = tol
+            tol *= float(np.clip((count / max_vertices) ** 2, 1.5, 100.0))
+            _, count = simplified(tol)
+        for _ in range(4):
+            if low <= 0 or tol / low < 1.15:
+                break
+            mid = float(np.sqrt(low * tol))
+            if simplified(mid)[1] <= max_vertices:
+                tol = mid
+            else:
+                low = mid
+        tol = _nice_up(tol)
+        arr, count = simplified(tol, exact=True)
+        while count > max_vertices:  # topology kept a few more vertices
+            tol = _nice_up(tol * 1.25)
+            arr, count = simplified(tol, exact=True)
+    log.info(
+        "map outlines simplified to %.3g m for display: %d -> %d vertices (budget %s)",
+        tol,
+        total,
+        count,
+        max_vertices,
+    )
+    start = 0
+    for key, frame in present.items():
+        n = len(frame)
+        geo = gpd.GeoSeries(arr[start : start + n], index=frame.index, crs=crs)
+        copy = frame.copy()
+        copy[frame.geometry.name] = geo.to_crs(frame.crs).values
+        out[key] = copy
+        start += n
+    return out, tol
 
 
 def _collection(
@@ -510,6 +653,28 @@ class _Controls(MacroElement):
         super().render(**kwargs)
 
 
+class _Fit(MacroElement):
+    """Open the map on ``bounds``, clear of the title, layer switcher and legend.
+
+    ``options`` holds the smallest paddings in pixels (Leaflet's
+    ``paddingTopLeft`` / ``paddingBottomRight``); in the browser
+    ``L.zonegeo.fit`` widens them to the controls' real sizes.
+    """
+
+    def __init__(self, bounds: list[list[float]], options: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = "ZonegeoFit"
+        self.bounds = bounds
+        self.options = options
+
+    def render(self, **kwargs: Any) -> Any:
+        """Write the fit script (raw, not through Jinja), after every control."""
+        spec = {"bounds": self.bounds, **self.options}
+        js = f"L.zonegeo.fit({_parent_name(self)}, {_js_json(spec)});"
+        _figure(self).script.add_child(_Raw(js), name=self.get_name())
+        super().render(**kwargs)
+
+
 class _HtmlBlock(MacroElement):
     """A block of HTML placed in the page body after the map."""
 
@@ -526,6 +691,32 @@ class _HtmlBlock(MacroElement):
 
 _CONTROLS_KEY = "zonegeo_controls"
 _LAYER_CONTROL_KEY = "zonegeo_layer_control"
+_FIT_KEY = "zonegeo_fit"
+#: Margin (px) between the district and the map's edge or a control.
+_FIT_MARGIN_PX = 10
+
+
+def _legend_width_px(legend: Sequence[Mapping[str, Any]]) -> int:
+    """Estimate the legend's width in pixels (12 px Arial, 28 px swatches)."""
+    chars = [
+        len(html.unescape(str(t)))
+        for sec in legend
+        for t in (sec["title"], *(it["label"] for it in sec["items"]))
+    ]
+    text = max(chars, default=0) * 7  # an average 12 px Arial letter is ~6.5 px
+    return 20 + 34 + text + _FIT_MARGIN_PX  # padding, swatch and gap, text, margin
+
+
+def _fit(m: folium.Map, total_bounds: Sequence[float], legend: Sequence[Any]) -> None:
+    """Frame the map on ``total_bounds``, padded on the legend's side (right)."""
+    m._children.pop(_FIT_KEY, None)
+    right = _legend_width_px(legend) + _FIT_MARGIN_PX if legend else _FIT_MARGIN_PX
+    options = {
+        "paddingTopLeft": [_FIT_MARGIN_PX, _FIT_MARGIN_PX],
+        "paddingBottomRight": [right, _FIT_MARGIN_PX],
+        "legend": "bottomright",
+    }
+    m.add_child(_Fit(_bounds_latlon(total_bounds), options), name=_FIT_KEY)
 
 
 def _new_map(center: list[float], *, basemap: str, height: str = "100%") -> folium.Map:
@@ -617,6 +808,7 @@ def _control_options(
     lang: str,
     legend: list[dict[str, Any]],
     minimap: dict[str, Any] | None,
+    simplified_m: float | None = None,
 ) -> dict[str, Any]:
     decimal = "." if lang == "en" else ","
     opts: dict[str, Any] = {
@@ -632,8 +824,21 @@ def _control_options(
         "scale": {"imperial": False, "position": "bottomleft", "maxWidth": 160},
         "legend": {"sections": legend} if legend else None,
         "minimap": minimap,
+        "footer": None
+        if simplified_m is None
+        else _text(
+            _i18n.label("simplified", lang).format(m=_metres(simplified_m, lang))
+        ),
     }
     return opts
+
+
+def _metres(value: float, lang: str) -> str:
+    """Two significant digits, no trailing zeros: 5 -> "5", 0.14 -> "0.14"."""
+    decimals = max(0, 1 - int(np.floor(np.log10(value)))) if value > 0 else 0
+    text = _i18n.format_number(value, lang, decimals=decimals) or ""
+    point = "." if lang == "en" else ","
+    return text.rstrip("0").rstrip(point) if point in text else text
 
 
 def _set_back_link(m: folium.Map, href: str, label: str) -> None:
@@ -802,14 +1007,18 @@ def _plot_layers(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Add the plots (and idle-plot outlines); return legend sections and subtitle."""
     legend: list[dict[str, Any]] = []
-    idle = (
-        idle_mask(plots, as_of=as_of).to_numpy()
-        if len(plots)
-        else np.zeros(0, dtype=bool)
-    )
     frame = pd.DataFrame(plots.drop(columns=plots.geometry.name))
     ref = to_timestamp(as_of)
-    build_by = pd.to_datetime(frame.get("build_by"), errors="coerce")
+    # build_by is optional: without it an allocated plot's idle status is unknown
+    if "build_by" in frame.columns and len(frame):
+        build_by = _dates.parse_date_column(frame["build_by"], column="build_by")
+        idle = idle_mask(plots, as_of=as_of).to_numpy()
+    else:
+        build_by = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        idle = np.zeros(len(frame), dtype=bool)
+    idle_unknown = (frame["status"].astype(object) == "allocated").to_numpy(
+        dtype=bool
+    ) & build_by.isna().to_numpy()
     overdue = (
         np.where(
             idle,
@@ -839,13 +1048,17 @@ def _plot_layers(
         )
         zone_text.append(_text(shown))
     status_text: list[str | None] = []
-    for s, is_idle in zip(frame["status"].astype(object), idle, strict=True):
+    for s, is_idle, unknown in zip(
+        frame["status"].astype(object), idle, idle_unknown, strict=True
+    ):
         if _is_missing(s):
             status_text.append(None)
             continue
         shown = _i18n.status_label(str(s), lang)
         if is_idle:
             shown += " \u00b7 " + _i18n.status_label("idle", lang)
+        elif unknown:
+            shown += " \u00b7 " + _i18n.label("idle_unknown", lang)
         status_text.append(_text(shown))
     frame["zone"] = None
     columns = _ordered_columns(list(frame.columns), _PLOT_COLUMNS)
@@ -1067,6 +1280,74 @@ def _infra_layers(
     return [{"title": _text(_i18n.label("infrastructure", lang)), "items": items}]
 
 
+#: Rank labels: side of the round label (px, as in zonegeo.css), the gap two
+#: labels keep, and the places tried around a site when its own is taken.
+_LABEL_PX = 24
+_LABEL_GAP_PX = _LABEL_PX + 2
+_LABEL_OFFSETS = tuple(
+    (dx * _LABEL_GAP_PX, dy * _LABEL_GAP_PX)
+    for dx, dy in (
+        (0, 0),
+        (0, -1),
+        (1, 0),
+        (0, 1),
+        (-1, 0),
+        (1, -1),
+        (1, 1),
+        (-1, 1),
+        (-1, -1),
+    )
+)
+#: Zoom levels for which label places are computed (deeper zooms use the last).
+_LABEL_MAX_ZOOM = 22
+_EARTH_RADIUS_M = 6_378_137.0  # of Web Mercator (EPSG:3857), Leaflet's map projection
+
+
+def _label_places(
+    points: gpd.GeoSeries, *, max_zoom: int = _LABEL_MAX_ZOOM
+) -> list[list[list[int] | None]]:
+    """Where each rank label goes at each zoom level so no two labels overlap.
+
+    Labels are placed best rank first (``points`` in rank order). At zoom
+    ``z`` a point's pixel position is its Web Mercator (EPSG:3857) metres
+    times ``256 * 2**z / (2 * pi * R)``, exactly as Leaflet draws it. A label
+    sits on its site when that place is free, else at the first free one of
+    eight places around it (one label away); with none free it is hidden at
+    that zoom and shows again when zoomed in.
+
+    Returns
+    -------
+    list
+        For each point, ``max_zoom + 1`` entries: the pixel offset
+        ``[dx, dy]`` of the label from its site, or None (hidden).
+    """
+    # the coordinates as written into the page (6 decimals), in Web Mercator
+    rounded = shapely.transform(
+        np.asarray(points.values, dtype=object), lambda c: np.round(c, _DECIMALS)
+    )
+    xy = shapely.get_coordinates(
+        np.asarray(gpd.GeoSeries(rounded, crs=points.crs).to_crs(3857).values)
+    )
+    places: list[list[list[int] | None]] = [[] for _ in range(len(xy))]
+    for zoom in range(max_zoom + 1):
+        scale = 256.0 * 2.0**zoom / (2.0 * np.pi * _EARTH_RADIUS_M)
+        px, py = xy[:, 0] * scale, -xy[:, 1] * scale  # screen y grows downwards
+        taken: list[tuple[float, float]] = []
+        for i in range(len(xy)):
+            place: list[int] | None = None
+            for dx, dy in _LABEL_OFFSETS:
+                cx, cy = px[i] + dx, py[i] + dy
+                if all(
+                    abs(cx - tx) >= _LABEL_GAP_PX or abs(cy - ty) >= _LABEL_GAP_PX
+                    for tx, ty in taken
+                ):
+                    place = [dx, dy]
+                    taken.append((cx, cy))
+                    break
+            places[i].append(place)
+    return places
+
+
 def _candidate_layers(
     m: folium.Map,
     ranking: gpd.GeoDataFrame,
@@ -1136,9 +1417,14 @@ def _candidate_layers(
             points = geo.iloc[top].representative_point()
             spec["labels"] = {
                 "data": _collection(
-                    points, extra={"l": [_text(int(order[i])) for i in top]}
+                    points,
+                    extra={
+                        "l": [_text(int(order[i])) for i in top],
+                        "p": _label_places(points),
+                    },
                 ),
                 "className": "zg-rank-label",
+                "size": _LABEL_PX,
             }
         m.add_child(
             _DataLayer(
@@ -1265,6 +1551,7 @@ def district_map(
     renderer: Renderer = "canvas",
     rank_labels: int = 10,
     access: bool = True,
+    max_vertices: int | None = MAX_VERTICES,
 ) -> folium.Map:
     """Draw one district: zones, plots, infrastructure, settlements and ranked sites.
 
@@ -1317,9 +1604,16 @@ def district_map(
     k : int, default 5
         Number of classes for a numeric ``color_by``.
     simplify_m : float, optional
-        Simplify plot and site outlines by up to this many metres (smaller
-        files for very large districts). Coordinates are always rounded to
-        6 decimals (about 0.1 m).
+        Simplify every outline by up to this many metres (in the district's
+        UTM zone) for display. Coordinates are always rounded to 6 decimals
+        (about 0.1 m).
+    max_vertices : int or None, default 500_000
+        Vertex budget of the page. Past it, outlines are simplified for
+        display with the smallest tolerance (metres, two significant digits)
+        that fits, and the page's footer says so ("outlines simplified to
+        N m for display; measures use full geometry"): a 10-million-vertex
+        plot no longer makes a 200 MB page. Areas, distances and ranks are
+        always computed on the full geometry. ``None`` writes every vertex.
     renderer : {"canvas", "svg"}, default "canvas"
         Leaflet renderer for vector layers; canvas is much faster for
         thousands of plots, SVG puts every plot in the page as a ``path``
@@ -1396,6 +1690,8 @@ def district_map(
         buffers = buffers[buffers.intersects(area)]
 
     plots = _join_ranking(sub.plots, ranking)
+    if len(plots) and "area_ha" not in plots.columns:
+        plots = plots.assign(area_ha=area_ha(plots))  # computed, as read_plots does
     if (
         access
         and len(plots)
@@ -1422,6 +1718,30 @@ def district_map(
                 f"(or of the ranking); use 'status' or one of: {', '.join(numeric)}"
             )
             raise ValidationError(msg)
+
+    # measures above used the full geometry; the page gets outlines that fit
+    # the vertex budget
+    shown, simplified_m = _vertex_budget(
+        {
+            "plots": plots,
+            "ranking": ranking,
+            "districts": sub.districts,
+            "zones": sub.zones,
+            "exclusions": sub.exclusions,
+            "infrastructure": sub.infrastructure,
+        },
+        max_vertices=max_vertices,
+        simplify_m=simplify_m,
+    )
+    plots = shown["plots"] if shown["plots"] is not None else plots
+    ranking = shown["ranking"]
+    sub = replace(
+        sub,
+        districts=shown["districts"],
+        zones=shown["zones"],
+        exclusions=shown["exclusions"],
+        infrastructure=shown["infrastructure"],
+    )
 
     label = _district_label(sub.districts, name, lang)
     minx, miny, maxx, maxy = sub.districts.total_bounds
@@ -1567,7 +1887,7 @@ def district_map(
         as_of=as_of,
         scheme=scheme,
         k=k,
-        simplify_m=simplify_m,
+        simplify_m=None,
         renderer=renderer,
         suffix=suffix,
     )
@@ -1616,7 +1936,7 @@ def district_map(
                 renderer=renderer,
                 suffix=suffix,
                 rank_labels=rank_labels,
-                simplify_m=simplify_m,
+                simplify_m=None,
             )
         )
 
@@ -1646,11 +1966,16 @@ def district_map(
         lang,
         [s for s in legend if s["items"]],
         minimap,
+        simplified_m,
     )
     m._children.pop(_CONTROLS_KEY, None)
     m.add_child(_Controls(options), name=_CONTROLS_KEY)
     _add_layer_control(m)
-    m.fit_bounds(_bounds_latlon(sub.districts.total_bounds))
+    _fit(
+        m,
+        sub.districts.total_bounds,
+        options["legend"]["sections"] if options["legend"] else [],
+    )
     log.info(
         "district map of %s: %d plots, %d infrastructure features, %d ranked sites",
         name,
@@ -1669,6 +1994,7 @@ def region_map(
     basemap: Basemap = "osm",
     renderer: Renderer = "canvas",
     height: str = "100%",
+    max_vertices: int | None = MAX_VERTICES,
 ) -> folium.Map:
     """Draw every district of the region, each linking to its own page.
 
@@ -1686,6 +2012,9 @@ def region_map(
         Leaflet renderer.
     height : str, default "100%"
         Height of the map in the page (CSS percentage or pixels).
+    max_vertices : int or None, default 500_000
+        Vertex budget of the page, as in :func:`district_map`; district
+        outlines are always simplified by about 50 m.
 
     Returns
     -------
@@ -1703,7 +2032,13 @@ def region_map(
         msg = f"region_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
     _i18n.check_lang(lang)
-    districts = dataset.districts
+    display, simplified_m = _vertex_budget(
+        {"districts": dataset.districts, "zones": dataset.zones},
+        max_vertices=max_vertices,
+    )
+    districts = display["districts"]
+    zones = display["zones"]
+    assert districts is not None and zones is not None
     minx, miny, maxx, maxy = districts.total_bounds
     m = _new_map(
         latlon((minx + maxx) / 2, (miny + maxy) / 2), basemap=basemap, height=height
@@ -1770,7 +2105,6 @@ def region_map(
         "renderer": renderer,
     }
     m.add_child(_DataLayer(spec, name=_i18n.label("districts", lang)))
-    zones = dataset.zones
     legend_items = [
         _legend_item(
             _i18n.label("districts", lang),
@@ -1816,11 +2150,16 @@ def region_map(
             )
         )
     options = _control_options(
-        _text(title), None, lang, [{"title": _text(title), "items": legend_items}], None
+        _text(title),
+        None,
+        lang,
+        [{"title": _text(title), "items": legend_items}],
+        None,
+        simplified_m,
     )
     m.add_child(_Controls(options), name=_CONTROLS_KEY)
     _add_layer_control(m)
-    m.fit_bounds(_bounds_latlon(districts.total_bounds))
+    _fit(m, districts.total_bounds, options["legend"]["sections"])
     return m
 
 
@@ -1860,7 +2199,7 @@ def save_map(
     m: folium.Map | Figure,
     path: str | os.PathLike[str],
     *,
-    self_contained: bool = False,
+    self_contained: bool = True,
 ) -> Path:
     """Write a map to an HTML file atomically.
 
@@ -1872,11 +2211,14 @@ def save_map(
         The HTML file to write; its folder is created if needed. The file
         is written to a temporary file beside it and renamed into place, so
         a failure never leaves a half-written map.
-    self_contained : bool, default False
+    self_contained : bool, default True
         Inline every script and style sheet (Leaflet, jQuery, d3 and
         zonegeo's controls, read from installed packages) so the file
         renders with no network at all; only basemap tiles still need it.
-        Otherwise Leaflet, jQuery and d3 load from their CDNs.
+        This is also the default of ``zonegeo map`` and
+        :func:`zonegeo.write_atlas`. With ``False`` the page is smaller and
+        loads Leaflet, jQuery and d3 from their CDNs: it is blank without
+        internet (``L is not defined``).
 
     Returns
     -------
@@ -1886,18 +2228,20 @@ def save_map(
     Raises
     ------
     ValidationError
-        With ``self_contained=True``, if the map links a script or style
-        sheet that no installed package provides (for example a folium
-        plugin); the message names it.
+        When self-contained, if the map links a script or style sheet that
+        no installed package provides (for example a folium plugin); the
+        message names it and the fix (``self_contained=False``).
 
     Examples
     --------
     >>> import tempfile, pathlib, zonegeo
     >>> m = zonegeo.district_map(zonegeo.load_demo(), "Sauran", basemap="none")
-    >>> out = zonegeo.save_map(m, pathlib.Path(tempfile.mkdtemp()) / "sauran.html",
-    ...                        self_contained=True)
+    >>> out = zonegeo.save_map(m, pathlib.Path(tempfile.mkdtemp()) / "sauran.html")
     >>> "<script src=" in out.read_text(encoding="utf-8")
     False
+    >>> cdn = zonegeo.save_map(m, out.with_name("cdn.html"), self_contained=False)
+    >>> "<script src=" in cdn.read_text(encoding="utf-8")
+    True
     """
     if not hasattr(m, "get_root"):
         msg = (

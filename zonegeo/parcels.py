@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from zonegeo._dates import parse_date, parse_date_column
 from zonegeo._validate import require_columns
 from zonegeo.crs import equal_area_crs
 from zonegeo.errors import ValidationError
@@ -76,18 +77,32 @@ def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
 
 
 def to_timestamp(value: object | None) -> pd.Timestamp:
-    """Turn ``None`` (today), a date, a datetime or an ISO string into a Timestamp."""
+    """Turn ``None`` (today), a date, a datetime or a string into a midnight Timestamp.
+
+    Strings are read day first (``12.01.2026``, ``12/01/2026``) or ISO
+    (``2026-01-12``); see :func:`zonegeo._dates.parse_date`.
+
+    Examples
+    --------
+    >>> to_timestamp("12.01.2026"), to_timestamp("2026-01-12T15:00")
+    (Timestamp('2026-01-12 00:00:00'), Timestamp('2026-01-12 00:00:00'))
+    """
     if value is None:
         return pd.Timestamp(dt.date.today())
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        msg = f"as_of={value!r} is not a date; write it as YYYY-MM-DD"
-        raise ValidationError(msg) from None
-    if pd.isna(ts):
-        msg = f"as_of={value!r} is not a date; write it as YYYY-MM-DD"
-        raise ValidationError(msg)
+    ts = parse_date(value, what="as_of")
     return ts.tz_localize(None).normalize() if ts.tzinfo else ts.normalize()
+
+
+def _build_by(plots: pd.DataFrame) -> pd.Series:
+    """Return ``build_by`` as dates (text read as :mod:`zonegeo._dates` says)."""
+    has_ids = "plot_id" in plots.columns
+    return parse_date_column(
+        plots["build_by"],
+        column="build_by",
+        source="plots",
+        ids=list(plots["plot_id"]) if has_ids else None,
+        id_column="plot_id" if has_ids else None,
+    )
 
 
 def idle_mask(
@@ -121,7 +136,7 @@ def idle_mask(
         msg = f"grace_days must be 0 or more, got {grace_days!r}"
         raise ValidationError(msg)
     ref = to_timestamp(as_of)
-    build_by = pd.to_datetime(plots["build_by"], errors="coerce")
+    build_by = _build_by(plots)
     deadline = build_by + pd.Timedelta(days=int(grace_days))
     mask = (plots["status"] == "allocated") & build_by.notna() & (deadline < ref)
     return mask.fillna(False).astype(bool)
@@ -165,7 +180,7 @@ def idle_plots(
     out = plots.loc[mask].copy()
     if "area_ha" not in out.columns:
         out["area_ha"] = area_ha(out)
-    build_by = pd.to_datetime(out["build_by"])
+    build_by = out["build_by"] = _build_by(out)
     out["days_overdue"] = ((ref - build_by).dt.days - int(grace_days)).astype("int64")
     for col in IDLE_COLUMNS:
         if col not in out.columns:

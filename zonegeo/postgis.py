@@ -17,7 +17,9 @@ extra query parameters that zonegeo removes before connecting::
     :func:`zonegeo.write_dataset` refuse it: a dataset is a whole schema.
 
 Every other parameter goes to libpq unchanged: ``host=/run/postgresql`` for a
-unix socket, ``port=``, ``user=``, ``sslmode=require``, ``connect_timeout=``.
+unix socket, ``port=``, ``user=``, ``sslmode=require``, ``connect_timeout=``,
+``options=-c%20statement_timeout=5s``. As in libpq, ``%XX`` escapes are
+decoded and ``+`` is a plus sign, not a space (write a space as ``%20``).
 Keep passwords out of URLs (use ``PGPASSWORD`` or ``~/.pgpass``); zonegeo masks
 a password in every message it writes. Schema and table names are used
 verbatim (case-sensitive, quoted). Examples::
@@ -40,7 +42,7 @@ import logging
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import geopandas as gpd
 import numpy as np
@@ -145,6 +147,10 @@ def parse_url(url: str) -> PostgisTarget:
     'postgresql://me:***@db/zonegeo?schema=registry&table=plots'
     >>> parse_url("postgresql:///zonegeo?host=/tmp/sock").conninfo
     'postgresql:///zonegeo?host=%2Ftmp%2Fsock'
+    >>> parse_url("postgresql:///db?options=-c%20statement_timeout%3D5s").conninfo
+    'postgresql:///db?options=-c%20statement_timeout%3D5s'
+    >>> parse_url("postgresql:///db?schema=plan%25a+b").schema
+    'plan%a+b'
     """
     if not is_url(url):
         msg = (
@@ -160,7 +166,7 @@ def parse_url(url: str) -> PostgisTarget:
         )
         raise ValidationError(msg)
     parts = urlsplit(url)
-    params = parse_qsl(parts.query, keep_blank_values=True)
+    params = _query_params(parts.query)
     ours: dict[str, str] = {}
     rest: list[tuple[str, str]] = []
     for key, value in params:
@@ -183,7 +189,7 @@ def parse_url(url: str) -> PostgisTarget:
             f"postgresql://[user@][host]/DATABASE[?schema=NAME]"
         )
         raise ValidationError(msg)
-    query = urlencode(rest)
+    query = urlencode(rest, quote_via=quote)
     conninfo = f"{parts.scheme}://{parts.netloc}{parts.path}" + (
         f"?{query}" if query else ""
     )
@@ -193,6 +199,20 @@ def parse_url(url: str) -> PostgisTarget:
         table=ours.get("table"),
         display=_mask(url),
     )
+
+
+def _query_params(query: str) -> list[tuple[str, str]]:
+    """Split a URL query the way libpq does: ``%XX`` decoded, ``+`` kept as it is.
+
+    (:func:`urllib.parse.parse_qsl` would turn ``+`` into a space, which
+    libpq does not.)
+    """
+    pairs = []
+    for piece in query.split("&"):
+        if piece:
+            key, _, value = piece.partition("=")
+            pairs.append((unquote(key), unquote(value)))
+    return pairs
 
 
 def _mask(url: str) -> str:
@@ -276,6 +296,22 @@ def _sql(text: str) -> Any:
     from psycopg import sql
 
     return sql.SQL(text)
+
+
+def with_params(query: Any) -> Any:
+    """Return a composed query ready to run *with* parameters.
+
+    psycopg reads every ``%`` of a query that has parameters as a placeholder,
+    including one inside a quoted name (a schema ``plan%2025``); this doubles
+    the ``%`` of names and literals, which psycopg turns back into one.
+    """
+    from psycopg import sql
+
+    if isinstance(query, sql.Composed):
+        return sql.Composed([with_params(part) for part in query])
+    if isinstance(query, (sql.Identifier, sql.Literal)):
+        return sql.SQL(query.as_string(None).replace("%", "%%"))
+    return query
 
 
 def list_tables(conn: psycopg.Connection, schema_name: str) -> list[str]:
@@ -526,7 +562,7 @@ def read_layer_raw(url: str, layer: str) -> gpd.GeoDataFrame:
         return _read_table(conn, target, table)
 
 
-def read_dataset(url: str) -> Dataset:
+def read_dataset(url: str, *, date_format: str | None = None) -> Dataset:
     """Read every layer of a PostGIS schema into a validated :class:`~zonegeo.Dataset`.
 
     Parameters
@@ -535,6 +571,8 @@ def read_dataset(url: str) -> Dataset:
         ``postgresql://...?schema=NAME`` (no ``table=``). The schema holds
         tables named after the layers; ``settlements`` and ``exclusions`` are
         optional.
+    date_format : str, optional
+        How text dates are written; see :func:`zonegeo.read_layer`.
 
     Returns
     -------
@@ -550,8 +588,9 @@ def read_dataset(url: str) -> Dataset:
 
     Notes
     -----
-    All tables are read in one read-only REPEATABLE READ transaction, so the
-    layers form one consistent snapshot even while others write.
+    All tables, and the status history (``Dataset.history``), are read in one
+    read-only REPEATABLE READ transaction, so they form one consistent
+    snapshot even while others write.
     """
     from zonegeo.dataset import Dataset
     from zonegeo.io import validate_layer
@@ -585,8 +624,11 @@ def read_dataset(url: str) -> Dataset:
         for name in schema.LAYERS:
             if name in present:
                 raw = _read_table(conn, target, name)
-                layers[name] = validate_layer(raw, name, source=target.where(name))
-    return Dataset(**layers, source=target.display)
+                layers[name] = validate_layer(
+                    raw, name, source=target.where(name), date_format=date_format
+                )
+        history = read_history(conn, target.schema)
+    return Dataset(**layers, source=target.display, history=history)
 
 
 # -- writing -------------------------------------------------------------------
@@ -721,8 +763,133 @@ def history_ddl(schema_name: str) -> Any:
     ).format(_ident(schema_name, HISTORY_TABLE))
 
 
+# -- the store lock and the status history ---------------------------------------
+
+
+def _lock_key(schema_name: str, table: str) -> str:
+    return f"zonegeo-store:{schema_name}.{table}"
+
+
+def lock_store(
+    conn: psycopg.Connection,
+    target: PostgisTarget,
+    table: str,
+    *,
+    timeout: float,
+    shared: bool,
+) -> None:
+    """Take the store's advisory lock for the rest of the transaction.
+
+    Status changes take it shared (they lock their rows as well);
+    :func:`write_layers` takes it exclusive, so replacing the plots table
+    never overlaps a status change. Every lock the transaction waits for,
+    rows included, waits at most ``timeout`` seconds (then
+    ``psycopg.errors.LockNotAvailable``).
+    """
+    conn.execute(
+        "SELECT set_config('lock_timeout', %s, true)",
+        (f"{max(1, round(timeout * 1000))}ms",),
+    )
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    conn.execute(f"SELECT {function}(hashtext(%s))", (_lock_key(target.schema, table),))
+
+
+def lock_holders(target: PostgisTarget, table: str) -> str:
+    """Describe the sessions that hold the store's lock or a lock on ``table``."""
+    try:
+        with connect(target, read_only=True) as conn:
+            oid = _table_oid(conn, target.schema, table)
+            rows = conn.execute(
+                "SELECT DISTINCT a.pid, a.application_name, a.usename, a.xact_start "
+                "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                "WHERE l.granted AND a.pid <> pg_backend_pid() "
+                "AND a.datname = current_database() AND ("
+                "(l.locktype = 'advisory' AND l.objsubid = 1 "
+                "AND l.objid = (hashtext(%s)::bigint & 4294967295)::oid) "
+                "OR l.relation = %s) ORDER BY a.xact_start",
+                (_lock_key(target.schema, table), oid),
+            ).fetchall()
+    except Exception as exc:  # the busy message must be given all the same
+        log.debug("cannot list the lock holders: %s", exc)
+        rows = []
+    if not rows:
+        return f"another session holds a lock on {target.schema}.{table}"
+    return "; ".join(
+        f"pid {pid} ({app or 'unnamed program'}, user {user}, in a transaction "
+        f"since {start:%Y-%m-%d %H:%M:%S %Z})"
+        if start is not None
+        else f"pid {pid} ({app or 'unnamed program'}, user {user})"
+        for pid, app, user, start in rows
+    )
+
+
+def read_history(
+    conn: psycopg.Connection, schema_name: str, *, plot_id: str | None = None
+) -> pd.DataFrame:
+    """Read the status history of a schema (empty if it has none), oldest first."""
+    from zonegeo.store import HISTORY_COLUMNS, history_frame
+
+    if _table_oid(conn, schema_name, HISTORY_TABLE) is None:
+        return history_frame([])
+    where = "" if plot_id is None else " WHERE plot_id = %s"
+    args: tuple[str, ...] = () if plot_id is None else (plot_id,)
+    q = _sql(
+        f"SELECT {', '.join(HISTORY_COLUMNS)} FROM {{}}{where} ORDER BY history_id"
+    ).format(_ident(schema_name, HISTORY_TABLE))
+    return history_frame(conn.execute(with_params(q), args).fetchall())
+
+
+def _statuses(conn: psycopg.Connection, schema_name: str) -> dict[str, str]:
+    """Return plot_id -> status of ``schema_name.plots`` (empty if it has neither)."""
+    oid = _table_oid(conn, schema_name, "plots")
+    if oid is None or not {"plot_id", "status"} <= {c for c, _ in _columns(conn, oid)}:
+        return {}
+    q = _sql("SELECT plot_id::text, status::text FROM {}").format(
+        _ident(schema_name, "plots")
+    )
+    rows = conn.execute(q).fetchall()
+    return {p: st for p, st in rows if p is not None and st is not None}
+
+
+def _append_history(
+    conn: psycopg.Connection, schema_name: str, rows: pd.DataFrame
+) -> None:
+    """Insert history rows with their ids, and move the id sequence past them."""
+    if rows.empty:
+        return
+    table = _ident(schema_name, HISTORY_TABLE)
+    q = _sql(
+        "INSERT INTO {} (history_id, plot_id, changed_at, old_status, new_status, "
+        "action, note) OVERRIDING SYSTEM VALUE VALUES (%s, %s, %s, %s, %s, %s, %s)"
+    ).format(table)
+    values = [
+        (
+            int(r.history_id),
+            r.plot_id,
+            pd.Timestamp(r.changed_at).to_pydatetime(),
+            None if pd.isna(r.old_status) else r.old_status,
+            r.new_status,
+            r.action,
+            None if pd.isna(r.note) else r.note,
+        )
+        for r in rows.itertuples(index=False)
+    ]
+    with conn.cursor() as cur:
+        cur.executemany(with_params(q), values)
+    q = _sql(
+        "SELECT setval(pg_get_serial_sequence(%s, 'history_id'), "
+        "(SELECT max(history_id) FROM {}))"
+    ).format(table)
+    conn.execute(with_params(q), (table.as_string(None),))
+
+
 def write_layers(
-    url: str, layers: Mapping[str, gpd.GeoDataFrame], *, overwrite: bool = False
+    url: str,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    overwrite: bool = False,
+    history: pd.DataFrame | None = None,
+    lock_timeout: float | None = None,
 ) -> None:
     """Write layers as tables of one PostGIS schema, all in one transaction.
 
@@ -737,18 +904,30 @@ def write_layers(
     overwrite : bool, default False
         Replace existing tables of those names. Without it an existing table
         is an error and nothing is written.
+    history : DataFrame, optional
+        Status history the plots carry (:attr:`zonegeo.Dataset.history`);
+        rows the schema lacks are added.
+    lock_timeout : float, optional
+        Seconds to wait for status changes in progress (default
+        :data:`zonegeo.LOCK_TIMEOUT`).
 
     Raises
     ------
     ValidationError
         If a table exists and ``overwrite`` is false, or the URL has
         ``table=``.
+    StoreBusyError
+        If another writer holds the plots for ``lock_timeout`` seconds.
 
     Notes
     -----
     Either every table is written or, on any error, none: the transaction is
-    rolled back and the schema is left as it was. The ``plot_status_history``
-    table is created if missing and never replaced.
+    rolled back and the schema is left as it was. Writing ``plots`` takes the
+    store's lock exclusively (status changes take it shared). The
+    ``plot_status_history`` table is created if missing and never replaced:
+    its rows are kept, ``history`` rows it lacks are added, and each plot
+    whose status the write changes gets a ``write-dataset`` row (see
+    :func:`zonegeo.write_dataset`).
     """
     target = parse_url(url)
     if target.table is not None:
@@ -757,10 +936,36 @@ def write_layers(
             f"table={target.table!r}. Fix: drop table= (keep schema=)"
         )
         raise ValidationError(msg)
+    from zonegeo.store import busy_error, lock_seconds
+
+    timeout = lock_seconds(lock_timeout)
+    psycopg_module = _psycopg()
+    try:
+        _write_layers(
+            target, layers, overwrite=overwrite, history=history, timeout=timeout
+        )
+    except psycopg_module.errors.LockNotAvailable:
+        raise busy_error(
+            target.display, lock_holders(target, "plots"), timeout
+        ) from None
+
+
+def _write_layers(
+    target: PostgisTarget,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    overwrite: bool,
+    history: pd.DataFrame | None,
+    timeout: float,
+) -> None:
+    from zonegeo.store import crash_point, history_to_add
+
     with connect(target) as conn, conn.transaction():
         conn.execute(
             _sql("CREATE SCHEMA IF NOT EXISTS {}").format(_ident(target.schema))
         )
+        if "plots" in layers:
+            lock_store(conn, target, "plots", timeout=timeout, shared=False)
         present = set(list_tables(conn, target.schema))
         clash = sorted(present & set(layers))
         if clash and not overwrite:
@@ -770,6 +975,15 @@ def write_layers(
                 f"or write to another schema="
             )
             raise ValidationError(msg)
+        added = None
+        if "plots" in layers:  # read before anything is replaced
+            added = history_to_add(
+                read_history(conn, target.schema),
+                history,
+                _statuses(conn, target.schema) if "plots" in present else {},
+                layers["plots"],
+                when=dt.datetime.now(dt.UTC),
+            )
         for name in clash:
             conn.execute(
                 _sql("DROP TABLE {} CASCADE").format(_ident(target.schema, name))
@@ -778,5 +992,8 @@ def write_layers(
             write_table(
                 conn, gdf, target.schema, name, layer=name, display=target.display
             )
-        if "plots" in layers:
+        if added is not None:
             conn.execute(history_ddl(target.schema))
+            _append_history(conn, target.schema, added)
+            log.info("%s: added %d history rows", target.display, len(added))
+        crash_point("tx-before-commit")

@@ -43,9 +43,12 @@ from zonegeo.errors import DataWarning, SchemaError, ValidationError
 
 __all__ = [
     "CONSISTENCY_LIMIT",
+    "MAX_STABILITY_DRAWS",
+    "MAX_STABILITY_SPREAD",
     "METHODS",
     "NORMALISATIONS",
     "SAATY_RANDOM_INDEX",
+    "STABILITY_MEMORY_BYTES",
     "TIE_DECIMALS",
     "AHPResult",
     "ahp_eigenvector",
@@ -54,6 +57,7 @@ __all__ = [
     "rank",
     "rank_order",
     "rank_stability",
+    "stability_memory_bytes",
     "topsis_scores",
     "wsm_scores",
 ]
@@ -98,7 +102,19 @@ CONSISTENCY_LIMIT = 0.10
 #: Scores that agree to this many decimals count as ties (ties keep input order).
 TIE_DECIMALS = 12
 
+#: Most weight draws :func:`rank_stability` takes (more changes no figure
+#: that is shown to 2 decimals, and only costs time).
+MAX_STABILITY_DRAWS = 100_000
+#: Largest spread (coefficient of variation of an average weight) of
+#: :func:`rank_stability`; beyond it the Dirichlet draws saturate.
+MAX_STABILITY_SPREAD = 1.0
+#: Memory :func:`rank_stability` may use for its rank tables, bytes.
+STABILITY_MEMORY_BYTES = 1 << 30
+
 _RECIPROCAL_RTOL = 1e-3
+#: rank_stability keeps every draw's ranks up to this many draws per site,
+#: and counts ranks per site beyond (same figures, memory independent of n).
+_KEEP_RANKS_PER_SITE = 2
 _CHUNK_VALUES = 2_000_000
 
 
@@ -129,11 +145,16 @@ def _as_weights(weights: object, m: int) -> np.ndarray:
         shown = w.tolist() if w.ndim == 1 else "draws"
         msg = f"weights must be finite and >= 0; got {shown}"
         raise ValidationError(msg)
-    total = w.sum(axis=-1, keepdims=True)
-    if (total <= 0).any():
+    if (w.max(axis=-1) <= 0).any():
         msg = "weights sum to 0; give at least one criterion a positive weight"
         raise ValidationError(msg)
-    return w / total
+    return _normalise(w)
+
+
+def _normalise(w: np.ndarray) -> np.ndarray:
+    """Scale weights (last axis) to sum to 1 without overflow (1e308 + 1e308)."""
+    w = w / w.max(axis=-1, keepdims=True)
+    return w / w.sum(axis=-1, keepdims=True)
 
 
 def _as_directions(higher_is_better: object, m: int) -> np.ndarray:
@@ -764,8 +785,7 @@ def rank(
         raise ValidationError(msg)
     x = _decision_matrix(table, crits, mask)
     _warn_constant(x, crits, method)
-    raw = np.array([c.weight for c in crits])
-    w = raw / raw.sum()
+    w = _normalise(np.array([c.weight for c in crits], dtype=float))
     higher = np.array([c.higher_is_better for c in crits])
     score_e, contrib_e = _CORE[method](x, w, higher)
     rank_e = rank_order(score_e)
@@ -865,11 +885,16 @@ def rank_stability(
     method : {"topsis", "wsm"}
         Ranking method.
     n : int, default 1000
-        Number of weight draws.
+        Number of weight draws, 1 to :data:`MAX_STABILITY_DRAWS` (100,000).
+        The memory needed is estimated first (see
+        :func:`stability_memory_bytes`) and a run that would exceed
+        :data:`STABILITY_MEMORY_BYTES` (1 GiB) is refused before anything is
+        drawn; beyond twice as many draws as sites the memory no longer grows
+        with ``n``.
     spread : float, default 0.2
         Coefficient of variation of a weight of average size (see
-        :func:`dirichlet_concentration`); 0 keeps the weights fixed. Criteria
-        with weight 0 stay at 0.
+        :func:`dirichlet_concentration`), 0 to :data:`MAX_STABILITY_SPREAD`
+        (1.0); 0 keeps the weights fixed. Criteria with weight 0 stay at 0.
     seed : int or None, default 0
         Seed of ``numpy.random.default_rng``; the same seed gives the same
         answer.
@@ -905,11 +930,26 @@ def rank_stability(
         raise TypeError(msg)
     method = _check_method(method)
     crits = _check_criteria(criteria)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        msg = f"n (number of weight draws) must be a positive integer, got {n!r}"
+    if (
+        isinstance(n, bool)
+        or not isinstance(n, (int, np.integer))
+        or not 1 <= n <= MAX_STABILITY_DRAWS
+    ):
+        msg = (
+            f"n (number of weight draws) must be a positive integer up to "
+            f"{MAX_STABILITY_DRAWS:,}, got {n!r}"
+        )
         raise ValidationError(msg)
-    if not isinstance(spread, (int, float)) or not math.isfinite(spread) or spread < 0:
-        msg = f"spread must be a number >= 0 (e.g. 0.2 for +-20 %), got {spread!r}"
+    if (
+        isinstance(spread, bool)
+        or not isinstance(spread, (int, float))
+        or not math.isfinite(spread)
+        or not 0 <= spread <= MAX_STABILITY_SPREAD
+    ):
+        msg = (
+            f"spread must be a number >= 0 and <= {MAX_STABILITY_SPREAD:g} "
+            f"(e.g. 0.2 for +-20 %), got {spread!r}"
+        )
         raise ValidationError(msg)
     mask = _eligible_mask(table, eligible)
     if not mask.any():
@@ -917,29 +957,16 @@ def rank_stability(
         raise ValidationError(msg)
     x = _decision_matrix(table, crits, mask)
     _warn_constant(x, crits, method)
-    raw = np.array([c.weight for c in crits])
-    w = raw / raw.sum()
+    w = _normalise(np.array([c.weight for c in crits], dtype=float))
     higher = np.array([c.higher_is_better for c in crits])
     positive = w > 0
     kappa = dirichlet_concentration(int(positive.sum()), float(spread))
+    _check_stability_memory(int(n), x.shape[0], x.shape[1])
     rng = np.random.default_rng(seed)
     draws = np.tile(w, (int(n), 1))
     if math.isfinite(kappa):
         draws[:, positive] = rng.dirichlet(kappa * w[positive], size=int(n))
-    m = x.shape[0]
-    # Score and rank the draws in chunks so temporaries stay near 2e6 values.
-    ranks = np.empty((int(n), m), dtype=np.int32)
-    step = max(1, _CHUNK_VALUES // max(m, 1))
-    for start in range(0, int(n), step):
-        scores, _ = _CORE[method](x, draws[start : start + step], higher)
-        ranks[start : start + step] = rank_order(scores)
-    stats = {
-        "p_top1": (ranks == 1).mean(axis=0),
-        "p_top3": (ranks <= min(3, m)).mean(axis=0),
-        "rank_median": np.median(ranks, axis=0),
-        "rank_p05": np.percentile(ranks, 5, axis=0),
-        "rank_p95": np.percentile(ranks, 95, axis=0),
-    }
+    stats = _rank_statistics(x, draws, higher, method)
     out = table.drop(columns=[c for c in stats if c in table.columns])
     for name, values in stats.items():
         col = np.full(len(table), np.nan)
@@ -957,3 +984,89 @@ def rank_stability(
         },
     }
     return out
+
+
+def stability_memory_bytes(n: int, sites: int, criteria: int) -> int:
+    """Estimate the peak memory of :func:`rank_stability`, bytes.
+
+    With fewer draws than twice the sites, every draw's ranks are kept
+    (``n x sites`` int32, plus a copy for the percentiles); with more, a
+    histogram of ranks per site (``sites x sites`` int64, plus the count of a
+    chunk), so the memory no longer grows with ``n``. Add the weight draws
+    and the temporaries of one chunk of about 2 million scores.
+
+    Examples
+    --------
+    >>> round(stability_memory_bytes(1000, 800, 5) / 2**20)  # MiB
+    101
+    >>> round(stability_memory_bytes(100_000, 2000, 5) / 2**20)
+    156
+    """
+    keep = n <= _KEEP_RANKS_PER_SITE * sites
+    kept = 3 * 4 * n * sites if keep else 2 * 8 * sites * sites
+    return int(kept + 8 * n * criteria + 6 * 8 * _CHUNK_VALUES)
+
+
+def _check_stability_memory(n: int, sites: int, criteria: int) -> None:
+    need = stability_memory_bytes(n, sites, criteria)
+    if need > STABILITY_MEMORY_BYTES:
+        msg = (
+            f"rank_stability with n = {n:,} weight draws over {sites:,} eligible "
+            f"sites would need about {need / 2**30:.1f} GiB, more than the "
+            f"{STABILITY_MEMORY_BYTES / 2**30:.0f} GiB allowed. Fix: rank fewer "
+            f"candidates (max_candidates) or draw fewer weights (n)"
+        )
+        raise ValidationError(msg)
+
+
+def _percentile_from_counts(cum: np.ndarray, n: int, q: float) -> np.ndarray:
+    """``np.percentile(ranks, q, axis=0)`` from cumulative rank counts per site.
+
+    ``cum[i, r - 1]`` is how many draws gave site ``i`` a rank <= ``r``; the
+    interpolation is numpy's default ("linear").
+    """
+    virtual = np.true_divide(q, 100) * (n - 1)
+    lo = math.floor(virtual)
+    gamma = virtual - lo
+    hi = min(lo + 1, n - 1)
+    # The k-th smallest rank (0-based) is 1 + the number of ranks r with cum <= k.
+    a = (cum <= lo).sum(axis=1) + 1.0
+    b = (cum <= hi).sum(axis=1) + 1.0
+    diff = b - a
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+
+
+def _rank_statistics(
+    x: np.ndarray, draws: np.ndarray, higher: np.ndarray, method: str
+) -> dict[str, np.ndarray]:
+    """Rank the sites under every draw (in chunks) and summarise their ranks."""
+    n, m = draws.shape[0], x.shape[0]
+    # Score and rank the draws in chunks so temporaries stay near 2e6 values.
+    step = max(1, _CHUNK_VALUES // max(m, 1))
+    if n <= _KEEP_RANKS_PER_SITE * m:  # keep every rank
+        ranks = np.empty((n, m), dtype=np.int32)
+        for start in range(0, n, step):
+            scores, _ = _CORE[method](x, draws[start : start + step], higher)
+            ranks[start : start + step] = rank_order(scores)
+        return {
+            "p_top1": (ranks == 1).mean(axis=0),
+            "p_top3": (ranks <= min(3, m)).mean(axis=0),
+            "rank_median": np.median(ranks, axis=0),
+            "rank_p05": np.percentile(ranks, 5, axis=0),
+            "rank_p95": np.percentile(ranks, 95, axis=0),
+        }
+    # Many draws: count how often each site takes each rank instead.
+    counts = np.zeros(m * m, dtype=np.int64)
+    offset = np.arange(m, dtype=np.int64) * m
+    for start in range(0, n, step):
+        scores, _ = _CORE[method](x, draws[start : start + step], higher)
+        flat = (offset + (rank_order(scores) - 1)).ravel()
+        counts += np.bincount(flat, minlength=m * m)
+    cum = counts.reshape(m, m).cumsum(axis=1)
+    return {
+        "p_top1": cum[:, 0] / n,
+        "p_top3": cum[:, min(3, m) - 1] / n,
+        "rank_median": _percentile_from_counts(cum, n, 50),
+        "rank_p05": _percentile_from_counts(cum, n, 5),
+        "rank_p95": _percentile_from_counts(cum, n, 95),
+    }

@@ -13,10 +13,12 @@ a row to the ``plot_status_history`` table beside it::
 
 A failure rolls the whole transaction back, so the store is left as it was.
 Two writers never lose an update: PostGIS locks the plot's row
-(``SELECT ... FOR UPDATE``) and a GeoPackage, which is an SQLite database,
-takes the write lock first (``BEGIN IMMEDIATE``); the second writer waits and
-then sees the first one's result. SQLite's journal makes an interrupted write
-roll back, so a GeoPackage is never left half-written.
+(``SELECT ... FOR UPDATE``) and a GeoPackage folder takes the store lock
+(:func:`zonegeo.store.store_lock`, which :func:`zonegeo.write_dataset` takes
+too) and SQLite's write lock (``BEGIN IMMEDIATE``); the second writer waits,
+up to ``lock_timeout`` seconds, and then sees the first one's result. A write
+that a killed process left half-done is rolled back the next time the store
+is opened (SQLite's journal), so a GeoPackage is never left half-written.
 
 Stores are PostGIS URLs, dataset folders or plots GeoPackages; see
 :mod:`zonegeo.store`.
@@ -39,8 +41,23 @@ import pandas as pd
 import shapely
 
 from zonegeo import postgis, schema
+from zonegeo._dates import parse_date
 from zonegeo.errors import SchemaError, ValidationError, ZonegeoError
-from zonegeo.store import Store, resolve_store
+from zonegeo.store import (
+    HISTORY_COLUMNS,
+    Deadline,
+    Store,
+    busy_error,
+    clean_temp_files,
+    crash_point,
+    gpkg_ensure_history,
+    gpkg_read_history,
+    gpkg_time,
+    lock_seconds,
+    ready_gpkg,
+    resolve_store,
+    store_lock,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -57,17 +74,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: Columns of the history table, as :func:`plot_history` returns them.
-HISTORY_COLUMNS = (
-    "history_id",
-    "plot_id",
-    "changed_at",
-    "old_status",
-    "new_status",
-    "action",
-    "note",
-)
 
 #: Columns :func:`reclaim` empties: the holder and the project of the plot.
 RECLAIM_CLEARS = (
@@ -114,13 +120,7 @@ def _changed_at(as_of: object | None) -> dt.datetime:
     """Return ``as_of`` as an aware UTC datetime (a date means its midnight UTC)."""
     if as_of is None:
         return dt.datetime.now(dt.UTC)
-    try:
-        ts = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        ts = pd.NaT
-    if pd.isna(ts):
-        msg = f"as_of={as_of!r} is not a date or time; write it as YYYY-MM-DD[THH:MM]"
-        raise ValidationError(msg)
+    ts = parse_date(as_of, what="as_of")
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return ts.to_pydatetime()
 
@@ -180,7 +180,7 @@ class _PgTx:
         q = postgis._sql("SELECT {} FROM {} WHERE plot_id = %s FOR UPDATE").format(
             postgis._sql(", ").join(postgis._ident(c) for c in columns), self.plots
         )
-        rows = self.conn.execute(q, (plot_id,)).fetchall()
+        rows = self.conn.execute(postgis.with_params(q), (plot_id,)).fetchall()
         return [dict(zip(columns, r, strict=True)) for r in rows]
 
     def lock_many(
@@ -194,6 +194,7 @@ class _PgTx:
             postgis._sql(", ").join(postgis._ident(c) for c in columns), self.plots
         )
         out: dict[str, list[dict[str, Any]]] = {}
+        q = postgis.with_params(q)
         for r in self.conn.execute(q, (list(plot_ids),)).fetchall():
             out.setdefault(r[0], []).append(dict(zip(columns, r[1:], strict=True)))
         return out
@@ -207,7 +208,7 @@ class _PgTx:
             postgis._sql("{} = %s").format(postgis._ident(c)) for c in values
         )
         q = postgis._sql("UPDATE {} SET {} WHERE plot_id = %s").format(self.plots, sets)
-        self.conn.execute(q, (*values.values(), plot_id))
+        self.conn.execute(postgis.with_params(q), (*values.values(), plot_id))
 
     def add_history(self, row: dict[str, Any]) -> None:
         q = postgis._sql(
@@ -216,7 +217,7 @@ class _PgTx:
             "VALUES (%s, %s, %s, %s, %s, %s)"
         ).format(self.history)
         self.conn.execute(
-            q,
+            postgis.with_params(q),
             (
                 row["plot_id"],
                 row["changed_at"],
@@ -226,6 +227,9 @@ class _PgTx:
                 row["note"],
             ),
         )
+        self._history_rows = getattr(self, "_history_rows", 0) + 1
+        if self._history_rows == 1:
+            crash_point("tx-first-history")
 
 
 def _pg_ensure_history(store: Store) -> None:
@@ -282,28 +286,6 @@ def _register_gpkg_functions(con: sqlite3.Connection) -> None:
         con.create_function(name, 1, bound(i), deterministic=True)
 
 
-def gpkg_ensure_history(con: sqlite3.Connection) -> None:
-    """Create the history table in a GeoPackage, registered as an attributes table."""
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {_HISTORY} ("
-        "history_id INTEGER PRIMARY KEY AUTOINCREMENT, plot_id TEXT NOT NULL, "
-        "changed_at DATETIME NOT NULL, old_status TEXT, new_status TEXT NOT NULL, "
-        "action TEXT NOT NULL, note TEXT)"
-    )
-    con.execute(
-        "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, "
-        "description, last_change) VALUES (?, 'attributes', ?, ?, "
-        "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-        (_HISTORY, _HISTORY, "zonegeo plot status history"),
-    )
-
-
-def _gpkg_time(value: dt.datetime) -> str:
-    """Format an aware datetime as a GeoPackage DATETIME (UTC, milliseconds)."""
-    utc = value.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
 class _GpkgTx:
     """Plot edits inside one SQLite write transaction on a GeoPackage."""
 
@@ -312,6 +294,7 @@ class _GpkgTx:
         self.store = store
         self.plots = _sqlite_ident(store.table)
         self._history_ready = False
+        self._history_rows = 0
 
     def columns(self) -> list[str]:
         return [r[1] for r in self.con.execute(f"PRAGMA table_info({self.plots})")]
@@ -367,13 +350,16 @@ class _GpkgTx:
             "note) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 row["plot_id"],
-                _gpkg_time(row["changed_at"]),
+                gpkg_time(row["changed_at"]),
                 row["old_status"],
                 row["new_status"],
                 row["action"],
                 row["note"],
             ),
         )
+        self._history_rows += 1
+        if self._history_rows == 1:
+            crash_point("tx-first-history")
 
     def touch(self) -> None:
         self.con.execute(
@@ -385,45 +371,85 @@ class _GpkgTx:
 
 
 @contextlib.contextmanager
-def _transaction(store: Store, *, what: str) -> Iterator[_PgTx | _GpkgTx]:
-    """Run plot edits in one transaction: commit on success, roll back on any error."""
+def _transaction(
+    store: Store, *, what: str, timeout: float
+) -> Iterator[_PgTx | _GpkgTx]:
+    """Run plot edits in one transaction: commit on success, roll back on any error.
+
+    The store's write lock is taken first, waiting at most ``timeout`` seconds.
+    """
     if store.kind == "postgis":
-        psycopg = postgis._psycopg()
-        _pg_ensure_history(store)
-        conn = postgis.connect(store.location)
+        with _pg_transaction(store, what=what, timeout=timeout) as pg_tx:
+            yield pg_tx
+        return
+    deadline = Deadline(timeout)
+    path = Path(store.location)
+    with store_lock(
+        path, exclusive=True, timeout=timeout, what=what, display=store.display
+    ):
+        clean_temp_files([path])
+        ready_gpkg(path, timeout=deadline.left(), display=store.display)
+        uri = f"{path.resolve().as_uri()}?mode=rw"
+        con = sqlite3.connect(
+            uri, uri=True, timeout=deadline.left(), isolation_level=None
+        )
         try:
-            with conn.transaction():
-                yield _PgTx(conn, store)
-        except psycopg.Error as exc:
+            _register_gpkg_functions(con)
+            try:
+                con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                holder = f"another program holds the GeoPackage's write lock ({exc})"
+                raise busy_error(store.display, holder, timeout) from None
+            tx = _GpkgTx(con, store)
+            try:
+                yield tx
+                tx.touch()
+                crash_point("tx-before-commit")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            crash_point("tx-after-commit")
+        except sqlite3.Error as exc:
             msg = (
                 f"{store.display}: {what} failed and was rolled back; the store is "
-                f"unchanged ({type(exc).__name__}: {' '.join(str(exc).split())})"
+                f"unchanged ({type(exc).__name__}: {exc})"
             )
             raise ZonegeoError(msg) from exc
         finally:
-            conn.close()
-        return
-    uri = f"{Path(store.location).resolve().as_uri()}?mode=rw"
-    con = sqlite3.connect(uri, uri=True, timeout=60.0, isolation_level=None)
+            con.close()
+
+
+@contextlib.contextmanager
+def _pg_transaction(store: Store, *, what: str, timeout: float) -> Iterator[_PgTx]:
+    """One PostgreSQL transaction under the store's shared advisory lock.
+
+    :func:`zonegeo.write_dataset` takes that lock exclusively, so a status
+    change never runs while the plots table is being replaced.
+    """
+    psycopg = postgis._psycopg()
+    _pg_ensure_history(store)
+    target = postgis.parse_url(store.location)
+    conn = postgis.connect(target)
     try:
-        _register_gpkg_functions(con)
-        con.execute("BEGIN IMMEDIATE")
-        tx = _GpkgTx(con, store)
-        try:
-            yield tx
-            tx.touch()
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    except sqlite3.Error as exc:
+        with conn.transaction():
+            postgis.lock_store(conn, target, store.table, timeout=timeout, shared=True)
+            yield _PgTx(conn, store)
+            crash_point("tx-before-commit")
+        crash_point("tx-after-commit")
+    except psycopg.errors.LockNotAvailable:
+        holder = postgis.lock_holders(target, store.table)
+        raise busy_error(store.display, holder, timeout) from None
+    except psycopg.Error as exc:
         msg = (
             f"{store.display}: {what} failed and was rolled back; the store is "
-            f"unchanged ({type(exc).__name__}: {exc})"
+            f"unchanged ({type(exc).__name__}: {' '.join(str(exc).split())})"
         )
         raise ZonegeoError(msg) from exc
     finally:
-        con.close()
+        conn.close()
 
 
 def _require_columns(tx: _PgTx | _GpkgTx, needed: Sequence[str]) -> list[str]:
@@ -462,6 +488,7 @@ def set_plot_status(
     status: str,
     *,
     as_of: object | None = None,
+    lock_timeout: float | None = None,
 ) -> StatusChange:
     """Change one plot's status in a store, with a history row, in one transaction.
 
@@ -477,6 +504,9 @@ def set_plot_status(
     as_of : date, datetime or str, optional
         When the change takes effect, recorded as ``changed_at`` (a date
         means midnight UTC; a naive time is UTC). Default: now.
+    lock_timeout : float, optional
+        Seconds to wait while another writer holds the store (default
+        :data:`zonegeo.LOCK_TIMEOUT`, 60).
 
     Returns
     -------
@@ -491,6 +521,9 @@ def set_plot_status(
     ValidationError
         For an unknown plot (with the closest ids) or a store that cannot be
         edited.
+    StoreBusyError
+        If another writer holds the store for ``lock_timeout`` seconds (the
+        message says who); nothing was changed.
     ZonegeoError
         If the database fails; the transaction is rolled back and the store
         is unchanged.
@@ -517,8 +550,14 @@ def set_plot_status(
         raise TypeError(msg)
     status = _check_status(status)
     when = _changed_at(as_of)
-    store = resolve_store(target)
-    with _transaction(store, what=f"setting plot {plot_id!r} to {status!r}") as tx:
+    timeout = lock_seconds(lock_timeout)
+    deadline = Deadline(timeout)
+    store = resolve_store(target, lock_timeout=timeout)
+    with _transaction(
+        store,
+        what=f"setting plot {plot_id!r} to {status!r}",
+        timeout=deadline.left(),
+    ) as tx:
         _require_columns(tx, ("plot_id", "status"))
         old = _lock_one(tx, plot_id, ("status",))["status"]
         if old == status:
@@ -544,8 +583,20 @@ def set_plot_status(
     return StatusChange(plot_id, old, status, when, True, store.display)
 
 
-def _same_date(a: object, b: object) -> bool:
-    ta, tb = pd.to_datetime(a, errors="coerce"), pd.to_datetime(b, errors="coerce")
+def _store_date(value: object, date_format: str | None) -> pd.Timestamp:
+    """Read a date as the store holds it (text as :mod:`zonegeo._dates` says)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return pd.NaT
+    if isinstance(value, str) and not value.strip():
+        return pd.NaT
+    try:
+        return parse_date(value, date_format=date_format, what="build_by")
+    except ValidationError:
+        return pd.NaT
+
+
+def _same_date(a: object, b: object, date_format: str | None = None) -> bool:
+    ta, tb = _store_date(a, date_format), _store_date(b, date_format)
     if pd.isna(ta) or pd.isna(tb):
         return bool(pd.isna(ta) and pd.isna(tb))
     ta = ta.tz_localize(None) if ta.tzinfo else ta
@@ -553,11 +604,14 @@ def _same_date(a: object, b: object) -> bool:
     return ta.normalize() == tb.normalize()
 
 
-def _json_value(value: object, *, date: bool = False) -> object:
+def _json_value(
+    value: object, *, date: bool = False, date_format: str | None = None
+) -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if date or isinstance(value, (dt.date, pd.Timestamp)):
-        return pd.Timestamp(value).date().isoformat()
+        stamp = _store_date(value, date_format)
+        return str(value) if pd.isna(stamp) else stamp.date().isoformat()
     if hasattr(value, "item"):
         return value.item()
     if isinstance(value, (int, float, str)):
@@ -571,6 +625,8 @@ def reclaim(
     as_of: object,
     grace_days: int = 0,
     dry_run: bool = False,
+    lock_timeout: float | None = None,
+    date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Mark idle plots free again: allocated plots whose ``build_by`` date has passed.
 
@@ -589,6 +645,12 @@ def reclaim(
         Days allowed after ``build_by``.
     dry_run : bool, default False
         Only list the plots; change nothing.
+    lock_timeout : float, optional
+        Seconds to wait while another writer holds the store (default
+        :data:`zonegeo.LOCK_TIMEOUT`, 60).
+    date_format : str, optional
+        How ``as_of`` and text dates in the store are written when not
+        ``dd.mm.yyyy`` (day first) or ISO; see :func:`zonegeo.read_layer`.
 
     Returns
     -------
@@ -600,6 +662,8 @@ def reclaim(
     ------
     ValidationError
         For a bad ``as_of``/``grace_days`` or a store that cannot be edited.
+    StoreBusyError
+        If another writer holds the store for ``lock_timeout`` seconds.
     ZonegeoError
         If the database fails; nothing is reclaimed (one transaction).
 
@@ -628,13 +692,17 @@ def reclaim(
     if isinstance(grace_days, bool) or not isinstance(grace_days, int):
         msg = f"grace_days must be an int, got {grace_days!r}"
         raise TypeError(msg)
-    ref = to_timestamp(as_of)
+    ref = to_timestamp(
+        as_of if as_of is None else parse_date(as_of, date_format=date_format)
+    )
     when = _changed_at(ref)
-    store = resolve_store(target)
-    if store.kind == "gpkg":
-        plots = read_layer(store.location, "plots", layer_name=store.table)
-    else:
-        plots = read_layer(store.location, "plots")
+    timeout = lock_seconds(lock_timeout)
+    deadline = Deadline(timeout)
+    store = resolve_store(target, lock_timeout=timeout)
+    table = store.table if store.kind == "gpkg" else None
+    plots = read_layer(
+        store.location, "plots", layer_name=table, date_format=date_format
+    )
     idle = idle_plots(plots, as_of=ref, grace_days=grace_days)
     if dry_run or idle.empty:
         log.info(
@@ -646,7 +714,12 @@ def reclaim(
         )
         return idle
     done: list[bool] = []
-    with _transaction(store, what=f"reclaiming {len(idle)} idle plot(s)") as tx:
+    log.info("%s: reclaiming %d idle plot(s)", store.display, len(idle))
+    with _transaction(
+        store,
+        what=f"reclaiming {len(idle)} idle plot(s)",
+        timeout=deadline.left(),
+    ) as tx:
         have = _require_columns(tx, ("plot_id", "status", "build_by"))
         clears = [c for c in RECLAIM_CLEARS if c in have]
         columns = ["status", *[c for c in clears if c != "status"]]
@@ -661,7 +734,7 @@ def reclaim(
                 if (
                     row is None
                     or row["status"] != "allocated"
-                    or not _same_date(row["build_by"], build_by)
+                    or not _same_date(row["build_by"], build_by, date_format)
                 ):
                     log.warning(
                         "%s: plot %s changed since it was read (%s); not reclaimed",
@@ -680,7 +753,10 @@ def reclaim(
                         f"(grace {grace_days} days)"
                     ),
                     "cleared": {
-                        c: _json_value(row[c], date=c in _DATES) for c in clears
+                        c: _json_value(
+                            row[c], date=c in _DATES, date_format=date_format
+                        )
+                        for c in clears
                     },
                 }
                 tx.update(plot_id, {"status": "free", **dict.fromkeys(clears)})
@@ -702,7 +778,10 @@ def reclaim(
 
 
 def plot_history(
-    target: str | os.PathLike[str], *, plot_id: str | None = None
+    target: str | os.PathLike[str],
+    *,
+    plot_id: str | None = None,
+    lock_timeout: float | None = None,
 ) -> pd.DataFrame:
     """Return the status history of a store's plots, oldest change first.
 
@@ -712,6 +791,9 @@ def plot_history(
         A ``postgresql://`` URL, a dataset folder or a plots GeoPackage.
     plot_id : str, optional
         Only this plot's changes.
+    lock_timeout : float, optional
+        Seconds to wait while a writer holds a GeoPackage store (default
+        :data:`zonegeo.LOCK_TIMEOUT`, 60).
 
     Returns
     -------
@@ -734,37 +816,17 @@ def plot_history(
     >>> sorted(set(history["action"])), sorted(set(history["new_status"]))
     (['reclaim'], ['free'])
     """
-    store = resolve_store(target)
-    cols = ", ".join(HISTORY_COLUMNS)
-    args: tuple[str, ...] = () if plot_id is None else (plot_id,)
-    rows: list[Any] = []
+    timeout = lock_seconds(lock_timeout)
+    store = resolve_store(target, lock_timeout=timeout)
     if store.kind == "postgis":
         parsed = postgis.parse_url(store.location)
-        where = "" if plot_id is None else " WHERE plot_id = %s"
         with postgis.connect(parsed, read_only=True) as conn:
-            if postgis._table_oid(conn, parsed.schema, _HISTORY) is not None:
-                q = postgis._sql(f"SELECT {cols} FROM {{}}{where} ORDER BY history_id")
-                q = q.format(postgis._ident(parsed.schema, _HISTORY))
-                rows = conn.execute(q, args).fetchall()
-    else:
-        where = "" if plot_id is None else " WHERE plot_id = ?"
-        uri = f"{Path(store.location).resolve().as_uri()}?mode=ro"
-        con = sqlite3.connect(uri, uri=True)
-        try:
-            exists = con.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                (_HISTORY,),
-            ).fetchone()
-            if exists is not None:
-                q = f"SELECT {cols} FROM {_HISTORY}{where} ORDER BY history_id"
-                rows = con.execute(q, args).fetchall()
-        finally:
-            con.close()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(HISTORY_COLUMNS))
-    frame["history_id"] = frame["history_id"].astype("int64")
-    frame["changed_at"] = pd.to_datetime(
-        frame["changed_at"], utc=True, format="ISO8601"
-    )
-    for c in ("plot_id", "old_status", "new_status", "action", "note"):
-        frame[c] = frame[c].astype("string")
-    return frame
+            return postgis.read_history(conn, parsed.schema, plot_id=plot_id)
+    path = Path(store.location)
+    ready_gpkg(path, timeout=timeout, display=store.display)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    con = sqlite3.connect(uri, uri=True, timeout=timeout)
+    try:
+        return gpkg_read_history(con, plot_id=plot_id)
+    finally:
+        con.close()

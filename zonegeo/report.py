@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal
 import geopandas as gpd
 import pandas as pd
 
+from zonegeo._sheets import append_frame, append_row, write_csv
 from zonegeo.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -179,23 +180,6 @@ def _number_format(name: str, series: pd.Series) -> str | None:
     return "#,##0.00"
 
 
-def _excel_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Make a table safe for openpyxl: plain objects, NA as None, naive datetimes."""
-    out = pd.DataFrame(index=table.index)
-    for col in table.columns:
-        s = table[col]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            s = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) is not None else s
-            out[col] = s.astype("datetime64[ns]").astype(object).where(s.notna(), None)
-        elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            values = s.astype("float64") if not pd.api.types.is_integer_dtype(s) else s
-            obj = values.astype(object)
-            out[col] = obj.where(values.notna(), None)
-        else:
-            out[col] = s.astype(object).where(s.notna(), None)
-    return out
-
-
 def _write_xlsx(
     tables: dict[str, pd.DataFrame], tmp: Path, about: list[tuple[str, str]]
 ) -> None:
@@ -209,10 +193,7 @@ def _write_xlsx(
     fill = PatternFill("solid", start_color="DDE7F0")
     for key, table in tables.items():
         ws = wb.create_sheet(SHEETS[key])
-        frame = _excel_frame(table)
-        ws.append([str(c) for c in table.columns])
-        for row in frame.itertuples(index=False):
-            ws.append(list(row))
+        frame = append_frame(ws, table)  # text as text cells, never formulas
         for j, col in enumerate(table.columns, start=1):
             letter = get_column_letter(j)
             head = ws.cell(row=1, column=j)
@@ -231,7 +212,7 @@ def _write_xlsx(
             ws.auto_filter.ref = ws.dimensions
     ws = wb.create_sheet("About")
     for key, value in about:
-        ws.append([key, value])
+        append_row(ws, [key, value])
         ws.cell(row=ws.max_row, column=1).font = bold
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 80
@@ -340,10 +321,8 @@ def _write_csv_folder(
             for col in out.columns:
                 if pd.api.types.is_datetime64_any_dtype(out[col]):
                     out[col] = out[col].dt.strftime("%Y-%m-%d")
-            out.to_csv(tmp / f"{key}.csv", index=False, encoding="utf-8")
-        pd.DataFrame(about, columns=["item", "value"]).to_csv(
-            tmp / "about.csv", index=False
-        )
+            write_csv(out, tmp / f"{key}.csv")
+        write_csv(pd.DataFrame(about, columns=["item", "value"]), tmp / "about.csv")
         if folder.exists():
             old = Path(
                 tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent)

@@ -30,9 +30,17 @@ omitted when an ``[ahp]`` table gives ``matrix`` (rows and columns in the
 order of the criteria; fractions as strings such as ``"1/3"``) and optionally
 ``allow_inconsistent``); ``[[exclusions]]`` with ``name``, ``reason``,
 ``buffer_m`` and either ``wkt`` (with ``crs``, default EPSG:4326) or ``file``
-(relative to the scenario file); ``[unit_costs]`` (passed to
+(relative to the scenario file; ``layer`` names a layer of a multi-layer
+GeoPackage, ``crs`` is the CRS of a file that carries none, and ``name`` /
+``reason`` replace the file's own); ``[unit_costs]`` (passed to
 :func:`zonegeo.connection_costs`); ``[stability]`` with ``n``, ``spread``,
 ``seed`` to add :func:`zonegeo.rank_stability` columns.
+
+Every number must be finite and within its range (:data:`LIMITS`: e.g. a
+weight from 0 to 1,000,000, ``[stability] n`` up to 100,000 and ``spread``
+up to 1), and an AHP judgement within Saaty's scale 1/9 to 9; anything else
+is refused naming the key. Given the dataset, :func:`load_scenario` also
+checks the district, so one error lists every problem of the file.
 """
 
 from __future__ import annotations
@@ -58,6 +66,8 @@ from zonegeo.criteria import BETTER, Criterion, hazard_class_number, roman
 from zonegeo.dataset import Dataset
 from zonegeo.errors import ValidationError
 from zonegeo.ranking import (
+    MAX_STABILITY_DRAWS,
+    MAX_STABILITY_SPREAD,
     METHODS,
     AHPResult,
     Method,
@@ -68,6 +78,8 @@ from zonegeo.ranking import (
 from zonegeo.schema import INFRA_KINDS
 
 __all__ = [
+    "AHP_SCALE",
+    "LIMITS",
     "Scenario",
     "StabilitySpec",
     "criterion_columns",
@@ -105,6 +117,26 @@ _CRITERION = ("column", "better", "weight")
 _AHP = ("matrix", "allow_inconsistent")
 _EXCLUSION = ("name", "reason", "buffer_m", "wkt", "crs", "file", "layer")
 _STABILITY = ("n", "spread", "seed")
+
+#: Largest value of each number in a scenario file. Every number must also be
+#: finite; a value outside its range is refused, naming the key, because it
+#: would otherwise change the ranking without a word (a weight of 1e308
+#: overflows, a spread of 10 saturates the draws, n = 1e9 exhausts memory).
+LIMITS: MappingProxyType[str, float] = MappingProxyType(
+    {
+        "area_ha": 100_000.0,  # 1,000 km2; the target area of one site
+        "candidates.max_candidates": 1_000_000,
+        "candidates.labour_radius_km": 500.0,
+        "sanitary_widths": 20_000.0,  # metres
+        "criteria.weight": 1_000_000.0,  # weights are relative: only ratios count
+        "exclusions.buffer_m": 50_000.0,
+        "stability.n": MAX_STABILITY_DRAWS,
+        "stability.spread": MAX_STABILITY_SPREAD,
+        "unit_costs": 1e12,  # tenge, per km or fixed
+    }
+)
+#: Saaty's scale: a pairwise judgement lies between 1/9 and 9.
+AHP_SCALE = (1 / 9, 9.0)
 
 
 def criterion_columns(
@@ -224,6 +256,10 @@ def _unknown_keys(
             )
 
 
+def _fmt_limit(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+
+
 def _number(
     value: Any,
     key: str,
@@ -232,26 +268,29 @@ def _number(
     positive: bool = True,
     integer: bool = False,
     minimum: float | None = None,
+    maximum: float | None = None,
+    example: str | None = None,
 ) -> float | None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if ok and integer and not float(value).is_integer():
-        ok = False
     if ok and not math.isfinite(float(value)):
+        ok = False
+    if ok and integer and not float(value).is_integer():
         ok = False
     if ok and positive and value <= 0:
         ok = False
     if ok and minimum is not None and value < minimum:
+        ok = False
+    if ok and maximum is not None and value > maximum:
         ok = False
     if not ok:
         kind = "a whole number" if integer else "a number"
         cond = (
             " > 0" if positive else (f" >= {minimum:g}" if minimum is not None else "")
         )
-        problems.add(
-            key,
-            f"must be {kind}{cond}, got {value!r}. Fix: write e.g. "
-            f"{key.split('.')[-1]} = {'10' if integer else '50'}",
-        )
+        if maximum is not None:
+            cond += f" and <= {_fmt_limit(maximum)}"
+        fix = example or f"{key.split('.')[-1]} = {'10' if integer else '50'}"
+        problems.add(key, f"must be {kind}{cond}, got {value!r}. Fix: write e.g. {fix}")
         return None
     return float(value)
 
@@ -289,14 +328,17 @@ def _fraction(value: Any) -> float:
 
 
 def _parse_ahp(
-    spec: Any, crits: list[dict[str, Any]], problems: _Problems
+    spec: Any, labels: list[str], problems: _Problems, *, compute: bool
 ) -> AHPResult | None:
+    """Check the [ahp] table; derive the weights when ``compute`` (criteria valid)."""
     if not isinstance(spec, Mapping):
         problems.add("ahp", "must be a table: [ahp] with matrix = [[...], ...]")
         return None
     _unknown_keys(spec, _AHP, "ahp.", problems)
+    allow = spec.get("allow_inconsistent", False)
+    if _bool(allow, "ahp.allow_inconsistent", problems) is None:
+        allow = False
     matrix = spec.get("matrix")
-    labels = [c["column"] for c in crits]
     n = len(labels)
     if (
         not isinstance(matrix, list)
@@ -309,23 +351,36 @@ def _parse_ahp(
             f"criterion in the order {labels}",
         )
         return None
+    low, high = AHP_SCALE
     values = []
+    ok = True
     for i, row in enumerate(matrix):
         out_row = []
         for j, v in enumerate(row):
+            key = f"ahp.matrix[{i}][{j}]"
             try:
-                out_row.append(_fraction(v))
+                x = _fraction(v)
             except (ValueError, ZeroDivisionError):
+                problems.add(key, f'{v!r} is not a number or a fraction such as "1/3"')
+                ok = False
+                continue
+            if not math.isfinite(x) or x <= 0:
                 problems.add(
-                    f"ahp.matrix[{i}][{j}]",
-                    f'{v!r} is not a number or a fraction such as "1/3"',
+                    key,
+                    f"{v!r} is not a positive finite number; a judgement is "
+                    f'a number or fraction from 1/9 to 9, e.g. 3 or "1/3"',
                 )
-                out_row.append(math.nan)
+                ok = False
+            elif not low * (1 - 1e-9) <= x <= high * (1 + 1e-9):
+                problems.add(
+                    key,
+                    f"{v!r} is outside Saaty's scale 1/9 to 9; a judgement says "
+                    f'how many times one criterion matters more, e.g. 3 or "1/3"',
+                )
+                ok = False
+            out_row.append(x)
         values.append(out_row)
-    allow = spec.get("allow_inconsistent", False)
-    if _bool(allow, "ahp.allow_inconsistent", problems) is None:
-        allow = False
-    if any(math.isnan(v) for r in values for v in r):
+    if not ok or not compute:
         return None
     try:
         return ahp_weights(values, labels, allow_inconsistent=allow)
@@ -358,12 +413,38 @@ def _parse_exclusions(
             )
             continue
         buffer_m = item.get("buffer_m", 0.0)
-        if (
-            _number(buffer_m, f"{key}.buffer_m", problems, positive=False, minimum=0)
-            is None
-        ):
-            continue
+        buffer_ok = (
+            _number(
+                buffer_m,
+                f"{key}.buffer_m",
+                problems,
+                positive=False,
+                minimum=0,
+                maximum=LIMITS["exclusions.buffer_m"],
+                example="buffer_m = 100",
+            )
+            is not None
+        )
         if has_file:
+            read_opts: dict[str, Any] = {}
+            if "layer" in item:
+                layer_name = _text(item["layer"], f"{key}.layer", problems)
+                if layer_name is None:
+                    continue
+                read_opts["layer_name"] = layer_name
+            if "crs" in item:
+                read_opts["crs"] = item["crs"]  # for a file that carries none (CSV)
+            texts = {
+                k: _text(item[k], f"{key}.{k}", problems)
+                for k in ("name", "reason")
+                if k in item
+            }
+            if not isinstance(item["file"], str) or not item["file"].strip():
+                problems.add(
+                    f"{key}.file",
+                    f'must be a path such as "areas.gpkg", got {item["file"]!r}',
+                )
+                continue
             path = Path(item["file"])
             if base is not None and not path.is_absolute():
                 path = base / path
@@ -375,20 +456,26 @@ def _parse_exclusions(
                 )
                 continue
             try:
-                layer = read_exclusions(
-                    path, **({"layer": item["layer"]} if "layer" in item else {})
-                )
+                layer = read_exclusions(path, **read_opts)
             except ValidationError as exc:
-                problems.add(f"{key}.file", str(exc))
+                problems.add(
+                    f"{key}.layer" if "layer" in item else f"{key}.file", str(exc)
+                )
                 continue
-            if "name" in item:
-                layer["name"] = item["name"]
-            if "reason" in item:
-                layer["reason"] = item["reason"]
+            if not buffer_ok or None in texts.values():
+                continue
+            for k, text in texts.items():
+                layer[k] = text
             if "buffer_m" in item:
                 layer["buffer_m"] = float(buffer_m)
             frames.append(layer)
             continue
+        if "layer" in item:
+            problems.add(
+                f"{key}.layer",
+                'is the layer of a file; give it with file = "...", '
+                "or delete it for wkt",
+            )
         name = _text(item.get("name"), f"{key}.name", problems, required=True)
         reason = _text(item.get("reason"), f"{key}.reason", problems, required=True)
         import numpy as np
@@ -411,14 +498,18 @@ def _parse_exclusions(
         crs = item.get("crs", "EPSG:4326")
         try:
             frame = gpd.GeoDataFrame(
-                {"name": [name], "reason": [reason], "buffer_m": [float(buffer_m)]},
+                {
+                    "name": [name],
+                    "reason": [reason],
+                    "buffer_m": [float(buffer_m) if buffer_ok else 0.0],
+                },
                 geometry=[geom],
                 crs=crs,
             )
         except pyproj.exceptions.CRSError as exc:
             problems.add(f"{key}.crs", f"{crs!r} is not a CRS pyproj knows ({exc})")
             continue
-        if name is None or reason is None:
+        if name is None or reason is None or not buffer_ok:
             continue
         from zonegeo._validate import validate_layer
 
@@ -436,6 +527,7 @@ def parse_scenario(
     *,
     source: str = "scenario",
     base_dir: str | Path | None = None,
+    dataset: Dataset | None = None,
 ) -> Scenario:
     """Validate a scenario given as a mapping (the parsed TOML).
 
@@ -447,6 +539,9 @@ def parse_scenario(
         Name used in error messages (the file name).
     base_dir : path, optional
         Folder that relative ``exclusions[].file`` paths start from.
+    dataset : Dataset, optional
+        The data the scenario will run on; when given, ``district`` is
+        checked against its districts too, in the same list of problems.
 
     Returns
     -------
@@ -456,6 +551,8 @@ def parse_scenario(
     ------
     ValidationError
         Listing every problem, each as ``key: what is wrong. Fix: ...``.
+        Every number must be finite and within :data:`LIMITS`; an AHP
+        judgement within Saaty's scale 1/9 to 9.
 
     Examples
     --------
@@ -471,11 +568,16 @@ def parse_scenario(
         problems.raise_if_any()
     _unknown_keys(data, _TOP, "", problems)
     district = _text(data.get("district"), "district", problems, required=True)
+    if district is not None and dataset is not None:
+        try:
+            district = dataset.check_district(district)
+        except ValidationError as exc:
+            problems.add("district", str(exc))
     if "area_ha" not in data:
         problems.add("area_ha", "is required. Fix: add area_ha = 50 (hectares)")
         area = None
     else:
-        area = _number(data["area_ha"], "area_ha", problems)
+        area = _number(data["area_ha"], "area_ha", problems, maximum=LIMITS["area_ha"])
     name = _text(data.get("name", district or "scenario"), "name", problems) or ""
     description = data.get("description", "")
     if not isinstance(description, str):
@@ -513,7 +615,11 @@ def parse_scenario(
             )
     if "max_candidates" in cand:
         v = _number(
-            cand["max_candidates"], "candidates.max_candidates", problems, integer=True
+            cand["max_candidates"],
+            "candidates.max_candidates",
+            problems,
+            integer=True,
+            maximum=LIMITS["candidates.max_candidates"],
         )
         if v is not None:
             opts["max_candidates"] = int(v)
@@ -521,7 +627,12 @@ def parse_scenario(
         if key in cand and _bool(cand[key], f"candidates.{key}", problems) is not None:
             opts[key] = cand[key]
     if "labour_radius_km" in cand:
-        v = _number(cand["labour_radius_km"], "candidates.labour_radius_km", problems)
+        v = _number(
+            cand["labour_radius_km"],
+            "candidates.labour_radius_km",
+            problems,
+            maximum=LIMITS["candidates.labour_radius_km"],
+        )
         if v is not None:
             opts["labour_radius_km"] = v
     kinds: tuple[str, ...] = INFRA_KINDS
@@ -554,7 +665,13 @@ def parse_scenario(
                     )
                     continue
                 w = _number(
-                    v, f"sanitary_widths.{k}", problems, positive=False, minimum=0
+                    v,
+                    f"sanitary_widths.{k}",
+                    problems,
+                    positive=False,
+                    minimum=0,
+                    maximum=LIMITS["sanitary_widths"],
+                    example=f"{k} = 400",
                 )
                 if w is not None:
                     widths[cls] = w
@@ -571,13 +688,18 @@ def parse_scenario(
         )
         raw = []
     uses_ahp = "ahp" in data
+    labels: list[str] = []
     for i, item in enumerate(raw):
         key = f"criteria[{i}]"
         if not isinstance(item, Mapping):
             problems.add(key, "must be a table with column, better and weight")
+            labels.append(key)
             continue
         _unknown_keys(item, _CRITERION, f"{key}.", problems)
+        # Check every key of the criterion, so all its problems come at once.
+        ok = True
         col = item.get("column")
+        labels.append(str(col) if isinstance(col, str) else key)
         if not isinstance(col, str) or col not in known:
             close = difflib.get_close_matches(str(col), known, n=1, cutoff=0.6)
             hint = f"did you mean {close[0]!r}? " if close else ""
@@ -586,7 +708,7 @@ def parse_scenario(
                 f"{col!r} is not a column candidate_sites computes; "
                 f"{hint}choose from: {', '.join(known)}",
             )
-            continue
+            ok = False
         better = item.get("better")
         if better not in BETTER:
             problems.add(
@@ -594,7 +716,7 @@ def parse_scenario(
                 f'must be "lower" or "higher", got {better!r}. '
                 f'Fix: better = "lower" for distances and costs',
             )
-            continue
+            ok = False
         weight = 1.0
         if "weight" in item:
             if uses_ahp:
@@ -604,24 +726,43 @@ def parse_scenario(
                     "[ahp] matrix, not both. Fix: delete this weight or the [ahp] "
                     "table",
                 )
-                continue
-            w = _number(
-                item["weight"], f"{key}.weight", problems, positive=False, minimum=0
-            )
-            if w is None:
-                continue
-            weight = w
-        if any(c["column"] == col for c in crit_specs):
+                ok = False
+            else:
+                w = _number(
+                    item["weight"],
+                    f"{key}.weight",
+                    problems,
+                    positive=False,
+                    minimum=0,
+                    maximum=LIMITS["criteria.weight"],
+                    example="weight = 2",
+                )
+                if w is None:
+                    ok = False
+                else:
+                    weight = w
+        if ok and any(c["column"] == col for c in crit_specs):
             problems.add(f"{key}.column", f"{col!r} is listed twice; keep one")
-            continue
-        crit_specs.append({"column": col, "better": better, "weight": weight})
-    if crit_specs and not uses_ahp and sum(c["weight"] for c in crit_specs) <= 0:
+            ok = False
+        if ok:
+            crit_specs.append({"column": col, "better": better, "weight": weight})
+    if (
+        crit_specs
+        and len(crit_specs) == len(raw)
+        and not uses_ahp
+        and sum(c["weight"] for c in crit_specs) <= 0
+    ):
         problems.add(
             "criteria", "every weight is 0; give at least one criterion a weight > 0"
         )
     ahp = None
-    if uses_ahp and crit_specs and len(crit_specs) == len(raw):
-        ahp = _parse_ahp(data["ahp"], crit_specs, problems)
+    if uses_ahp and raw:
+        ahp = _parse_ahp(
+            data["ahp"],
+            labels,
+            problems,
+            compute=bool(crit_specs) and len(crit_specs) == len(raw),
+        )
         if ahp is not None:
             for c in crit_specs:
                 c["weight"] = float(ahp.weights[c["column"]])
@@ -639,10 +780,22 @@ def parse_scenario(
         from zonegeo.cost import load_unit_costs
 
         try:
-            load_unit_costs(dict(unit_costs))
+            costs = load_unit_costs(dict(unit_costs))
         except ValidationError as exc:
             problems.add("unit_costs", str(exc).removeprefix("unit_costs: "))
             unit_costs = None
+        else:
+            top = LIMITS["unit_costs"]
+            for kind, cost in costs.items():
+                for attr in ("per_km_kzt", "fixed_kzt"):
+                    value = getattr(cost, attr, None)
+                    if isinstance(value, (int, float)) and value > top:
+                        problems.add(
+                            f"unit_costs.{kind}.{attr}",
+                            f"{value:g} tenge is more than {_fmt_limit(top)}; "
+                            f"check the number (a typo of several zeros?)",
+                        )
+                        unit_costs = None
 
     stability = None
     if "stability" in data:
@@ -653,13 +806,22 @@ def parse_scenario(
             )
         else:
             _unknown_keys(st, _STABILITY, "stability.", problems)
-            n = _number(st.get("n", 1000), "stability.n", problems, integer=True)
+            n = _number(
+                st.get("n", 1000),
+                "stability.n",
+                problems,
+                integer=True,
+                maximum=LIMITS["stability.n"],
+                example="n = 1000",
+            )
             spread = _number(
                 st.get("spread", 0.2),
                 "stability.spread",
                 problems,
                 positive=False,
                 minimum=0,
+                maximum=LIMITS["stability.spread"],
+                example="spread = 0.2",
             )
             seed = st.get("seed", 0)
             if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -692,13 +854,16 @@ def parse_scenario(
     )
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, dataset: Dataset | None = None) -> Scenario:
     """Read and validate a scenario TOML file.
 
     Parameters
     ----------
     path : str or Path
         The ``.toml`` file.
+    dataset : Dataset, optional
+        The data it will run on: an unknown ``district`` is then reported
+        with the file's other problems, in one error.
 
     Returns
     -------
@@ -730,7 +895,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except UnicodeDecodeError as exc:
         msg = f"{p}: not a UTF-8 text file ({exc}); save it as UTF-8"
         raise ValidationError(msg) from exc
-    return parse_scenario(data, source=str(p), base_dir=p.parent)
+    return parse_scenario(data, source=str(p), base_dir=p.parent, dataset=dataset)
 
 
 def run_scenario(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,58 @@ def test_python_m_zonegeo_set_status(tmp_path: Path) -> None:
     )
     assert bad.returncode == 1
     assert "no plot with plot_id='P-77'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+_HOLD = """
+import sys, time
+from pathlib import Path
+from zonegeo.store import store_lock
+with store_lock(Path(sys.argv[1]), exclusive=True, timeout=5,
+                what="reclaiming 12 idle plot(s)", display="test"):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_busy_store_waits_then_says_who_holds_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "ds"
+    zonegeo.write_dataset(tiny_dataset(), folder)
+    with subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(folder / "plots" / "plots.gpkg")],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        try:
+            assert holder.stdout is not None
+            assert holder.stdout.readline().strip() == "held"
+            busy = (
+                f"the store is busy: pid {holder.pid} on {socket.gethostname()} is "
+                f"reclaiming 12 idle plot(s) (since "
+            )
+            for args in (
+                ["plot", "set-status", "--store", str(folder), "P-3", "operating"],
+                ["reclaim", "--store", str(folder), "--as-of", AS_OF],
+            ):
+                r = _run(*args, "--lock-timeout", "0.5")
+                assert r.exit_code == 1, r.output
+                assert busy in r.stderr and "try again" in r.stderr, r.stderr
+                assert "Traceback" not in r.output
+            # Readers wait too (report has no option: the default, 60 s).
+            monkeypatch.setattr(zonegeo.store, "LOCK_TIMEOUT", 0.5)
+            r = _run("report", "-o", str(tmp_path / "k.csv"), "--data", str(folder))
+            assert r.exit_code == 1 and busy in r.stderr, r.output
+            assert "Traceback" not in r.output
+        finally:
+            holder.kill()
+    r = _run("plot", "set-status", "--store", str(folder), "P-3", "operating")
+    assert r.exit_code == 0, r.output
+    assert zonegeo.plot_history(folder)["new_status"].tolist() == ["operating"]
+
+
+def test_lock_timeout_option() -> None:
+    r = _run("plot", "set-status", "--help")
+    assert "--lock-timeout SECONDS" in r.stdout and "[default: 60.0" in r.stdout
+    bad = _run("reclaim", "--store", "x", "--as-of", AS_OF, "--lock-timeout", "-1")
+    assert bad.exit_code == 2 and "-1" in bad.stderr

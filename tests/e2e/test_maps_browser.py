@@ -79,9 +79,14 @@ class Opened:
 
 
 def _open(
-    browser: Any, path: Path, *, cdn: bool = False, plots: int | None = None
+    browser: Any,
+    path: Path,
+    *,
+    cdn: bool = False,
+    plots: int | None = None,
+    viewport: dict[str, int] | None = None,
 ) -> Opened:
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=viewport or VIEWPORT)
     page = context.new_page()
     opened = Opened(page)
     page.on(
@@ -185,7 +190,7 @@ def test_cdn_map_loads_only_the_cdn_assets(
     m = district_map(
         hand, "Sauran", basemap="none", as_of=AS_OF, color_by="jobs_planned"
     )
-    path = save_map(m, tmp_path / "cdn.html")
+    path = save_map(m, tmp_path / "cdn.html", self_contained=False)
     opened = _open(browser, path, cdn=True, plots=SAURAN_PLOTS)
     assert opened.errors == []
     assert opened.blocked == []
@@ -207,11 +212,8 @@ def test_cdn_map_loads_only_the_cdn_assets(
     )
 
 
-def test_cdn_map_without_network_shows_why(
-    browser: Any, hand: zonegeo.Dataset, tmp_path: Path
-) -> None:
-    # The reason self_contained exists: with the CDN unreachable nothing draws.
-    path = save_map(district_map(hand, "Sauran", basemap="none"), tmp_path / "cdn.html")
+def _offline_errors(browser: Any, path: Path) -> tuple[Any, list[str]]:
+    """Open a page with every non-file request refused; return it and its errors."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     errors: list[str] = []
@@ -222,8 +224,38 @@ def test_cdn_map_without_network_shows_why(
     )
     page.goto(path.as_uri())
     page.wait_for_timeout(300)
+    return page, errors
+
+
+def test_cdn_map_without_network_shows_why(
+    browser: Any, hand: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    # The reason self_contained exists: with the CDN unreachable nothing draws.
+    m = district_map(hand, "Sauran", basemap="none")
+    page, errors = _offline_errors(
+        browser, save_map(m, tmp_path / "cdn.html", self_contained=False)
+    )
     assert any("L is not defined" in e for e in errors)
-    context.close()
+    page.context.close()
+
+
+def test_save_map_with_default_arguments_renders_offline(
+    browser: Any, hand: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    # issue 10: a page saved with save_map's defaults was blank offline
+    m = district_map(hand, "Sauran", as_of=AS_OF)  # default basemap: OSM tiles
+    page, errors = _offline_errors(browser, save_map(m, tmp_path / "default.html"))
+    assert not any("is not defined" in e for e in errors), errors
+    assert errors == []
+    page.wait_for_function(
+        "n => window.L && L.zonegeo.maps.length && "
+        "L.zonegeo.drawn(L.zonegeo.maps[0], 'zg-plot') === n",
+        arg=SAURAN_PLOTS,
+    )
+    assert page.locator("div.folium-map.leaflet-container").count() == 1
+    assert page.locator(".leaflet-tile-container img, img.leaflet-tile").count() > 0
+    assert page.locator(".zg-legend").count() == 1
+    page.context.close()
 
 
 def test_click_on_a_plot_opens_its_popup(
@@ -416,3 +448,82 @@ def test_ranked_sites_and_buffers_in_the_browser(
     )
     assert sorted(labels) == ["1", "2", "3"]
     opened.shot("hand_ranked.png")
+
+
+def _rects_overlap(a: dict, b: dict) -> bool:
+    return (
+        a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    )
+
+
+_VIEW_STATE = """(bounds) => {
+    const map = L.zonegeo.maps[0];
+    const box = map.getContainer().getBoundingClientRect();
+    const rect = e => { const r = e.getBoundingClientRect();
+        return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+    const b = L.latLngBounds(bounds);
+    const nw = map.latLngToContainerPoint(b.getNorthWest());
+    const se = map.latLngToContainerPoint(b.getSouthEast());
+    return {
+        zoom: map.getZoom(),
+        district: {left: box.left + nw.x, top: box.top + nw.y,
+                   right: box.left + se.x, bottom: box.top + se.y},
+        map: rect(map.getContainer()),
+        legend: rect(document.querySelector('.zg-legend')),
+        layers: rect(document.querySelector('.leaflet-control-layers')),
+        labels: Array.from(document.querySelectorAll('.zg-rank-label'))
+            .filter(e => getComputedStyle(e).display !== 'none')
+            .map(e => Object.assign(rect(e), {text: e.textContent})),
+    };
+}"""
+
+
+def test_ranked_map_opens_clear_of_the_legend_with_no_overlapping_labels(
+    browser: Any, hand: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    from tests.maps_data import packed_ranking
+
+    m = district_map(
+        hand, "Sauran", basemap="none", as_of=AS_OF, ranking=packed_ranking(hand)
+    )
+    path = save_map(m, tmp_path / "ranked_labels.html", self_contained=True)
+    # a laptop-sized map: unpadded, the district would run under the legend
+    opened = _open(
+        browser, path, plots=SAURAN_PLOTS, viewport={"width": 900, "height": 800}
+    )
+    assert opened.errors == [] and opened.blocked == []
+    (minx, miny, maxx, maxy) = hand.districts[
+        hand.districts["district"] == "Sauran"
+    ].total_bounds
+    bounds = [[miny, minx], [maxy, maxx]]
+    state = opened.js(_VIEW_STATE, bounds)
+    opened.shot("hand_ranked_labels.png")
+    district = state["district"]
+    # the whole district is in view, and neither the legend nor the layer
+    # switcher covers any of it
+    assert district["left"] >= state["map"]["left"]
+    assert district["right"] <= state["map"]["right"]
+    assert not _rects_overlap(district, state["legend"])
+    assert not _rects_overlap(district, state["layers"])
+    # the three best sites are labelled, and no two labels overlap
+    labels = state["labels"]
+    assert {"1", "2", "3"} <= {lab["text"] for lab in labels}
+    for i, a in enumerate(labels):
+        assert not _rects_overlap(a, state["legend"])
+        for b in labels[i + 1 :]:
+            assert not _rects_overlap(a, b), (a, b)
+    # nor after zooming out and in
+    for zoom in (state["zoom"] - 1, state["zoom"] + 1, state["zoom"] + 3):
+        opened.js("z => L.zonegeo.maps[0].setZoom(z, {animate: false})", zoom)
+        opened.page.wait_for_timeout(100)
+        again = opened.js(_VIEW_STATE, bounds)
+        assert again["zoom"] == zoom
+        shown = again["labels"]
+        assert any(lab["text"] == "1" for lab in shown)
+        for i, a in enumerate(shown):
+            for b in shown[i + 1 :]:
+                assert not _rects_overlap(a, b), (zoom, a, b)
+    assert opened.errors == []

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.e2e
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_readme_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_readme_example_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = README.read_text(encoding="utf-8")
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert blocks, "README has no Python example"

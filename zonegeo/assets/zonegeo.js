@@ -81,6 +81,25 @@
     return parts.join(' &middot; ');
   }
 
+  /* A rank label sits where zonegeo.maps placed it for the current zoom: on
+   * its site, one label away from it, or hidden (places: [dx, dy] or null per
+   * zoom level, computed so that no two labels overlap). */
+  function placeLabel(label) {
+    var map = label._map, el = label.getElement(), places = label.zgPlaces;
+    if (!map || !el || !places || !places.length) { return; }
+    var z = Math.max(0, Math.min(places.length - 1, Math.round(map.getZoom())));
+    var at = places[z], half = label.zgSize / 2;
+    el.style.display = at ? '' : 'none';
+    if (at) {
+      el.style.marginLeft = (at[0] - half) + 'px';
+      el.style.marginTop = (at[1] - half) + 'px';
+    }
+  }
+
+  function placeLabels(map) {
+    map.eachLayer(function (l) { if (l.zgPlaces) { placeLabel(l); } });
+  }
+
   /* spec: {data, styles, fields, tooltip, title, className, renderer, point,
    *        interactive, labels: {data, className}} */
   Z.layer = function (map, spec) {
@@ -105,11 +124,16 @@
           });
         }
         if (spec.point === 'label') {
-          return L.marker(latlng, {
+          var size = spec.size || 24;
+          var label = L.marker(latlng, {
             icon: L.divIcon({className: 'zg-rank ' + (spec.className || ''),
-                             iconSize: [24, 24], html: (f.properties && f.properties.l) || ''}),
+                             iconSize: [size, size], html: (f.properties && f.properties.l) || ''}),
             keyboard: false, interactive: interactive, zIndexOffset: 1000
           });
+          label.zgPlaces = (f.properties && f.properties.p) || null;
+          label.zgSize = size;
+          label.on('add', function () { placeLabel(label); });
+          return label;
         }
         return L.circleMarker(latlng, L.extend({renderer: renderer,
                                                 className: spec.className || ''}, st));
@@ -132,8 +156,12 @@
     };
     var main = L.geoJSON(spec.data, opts);
     if (!spec.labels) { return main; }
-    var labels = Z.layer(map, {data: spec.labels.data, point: 'label',
+    var labels = Z.layer(map, {data: spec.labels.data, point: 'label', size: spec.labels.size,
                                className: spec.labels.className || '', interactive: false});
+    if (!map._zgLabels) {
+      map._zgLabels = true;
+      map.on('zoomend viewreset', function () { placeLabels(map); });
+    }
     return L.featureGroup([main, labels]);
   };
 
@@ -393,6 +421,57 @@
     }
   });
 
+  /* ---------- footer: a line of notes at the bottom (e.g. simplified outlines) ---------- */
+
+  Z.Footer = L.Control.extend({
+    options: {position: 'bottomright', text: ''},
+    onAdd: function () {
+      var box = L.DomUtil.create('div', 'leaflet-control zg-footer');
+      box.innerHTML = this.options.text;
+      return box;
+    }
+  });
+
+  /* ---------- opening view: the district, clear of the controls ---------- */
+
+  // Fit o.bounds inside the part of the map the controls leave free: the
+  // layer switcher and legend on the right, the title on top. o carries the
+  // smallest paddings (zonegeo.maps estimates the legend's width); the real
+  // sizes of the controls widen them. At least 40 % of the map stays for
+  // the bounds on a small screen.
+  Z.fit = function (map, o) {
+    var box = map.getContainer().getBoundingClientRect(), size = map.getSize();
+    var tl = (o.paddingTopLeft || [10, 10]).slice();
+    var br = (o.paddingBottomRight || [10, 10]).slice();
+    var corners = map._controlCorners || {};
+    ['topright', 'bottomright'].forEach(function (k) {
+      var kids = corners[k] ? corners[k].children : [];
+      for (var i = 0; i < kids.length; i++) {
+        // the one-line attribution and footer run along the bottom edge
+        var r = kids[i].getBoundingClientRect();
+        if (/leaflet-control-attribution|zg-footer/.test(kids[i].className)) {
+          if (r.height) { br[1] = Math.max(br[1], box.bottom - r.top + 4); }
+          continue;
+        }
+        if (r.width) { br[0] = Math.max(br[0], box.right - r.left + 10); }
+      }
+    });
+    var title = map.getContainer().querySelector('.zg-title');
+    if (title) {
+      var t = title.getBoundingClientRect();
+      if (t.height) { tl[1] = Math.max(tl[1], t.bottom - box.top + 10); }
+    }
+    var sx = Math.min(1, 0.6 * size.x / Math.max(tl[0] + br[0], 1));
+    var sy = Math.min(1, 0.6 * size.y / Math.max(tl[1] + br[1], 1));
+    var opts = {paddingTopLeft: [tl[0] * sx, tl[1] * sy],
+                paddingBottomRight: [br[0] * sx, br[1] * sy], animate: false};
+    map.fitBounds(o.bounds, opts);
+    map._zgFit = {bounds: o.bounds, paddingTopLeft: opts.paddingTopLeft,
+                  paddingBottomRight: opts.paddingBottomRight};
+    placeLabels(map);
+    return map._zgFit;
+  };
+
   /* ---------- all controls of a zonegeo map ---------- */
 
   Z.controls = function (map, o) {
@@ -403,6 +482,7 @@
     if (o.measure) { made.measure = new Z.Measure(o.measure).addTo(map); }
     if (o.scale) { made.scale = L.control.scale(o.scale).addTo(map); }
     if (o.minimap) { made.minimap = new Z.MiniMap(o.minimap).addTo(map); }
+    if (o.footer) { made.footer = new Z.Footer({text: o.footer}).addTo(map); }
     if (o.legend) { made.legend = new Z.Legend(o.legend).addTo(map); }
     map._zgControls = made;
     return made;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import sys
 import warnings
 from pathlib import Path
@@ -13,6 +14,7 @@ import click
 from zonegeo.errors import ZonegeoError
 
 __all__ = [
+    "FiniteFloat",
     "ZonegeoGroup",
     "configure_logging",
     "echo_err",
@@ -145,7 +147,20 @@ self_contained_option = click.option(
 
 #: ``--as-of``: reference date for idle plots.
 as_of_option = click.option(
-    "--as-of", default=None, help="Reference date for idle plots [default: today]."
+    "--as-of",
+    default=None,
+    metavar="DATE",
+    help="Reference date for idle plots, dd.mm.yyyy or YYYY-MM-DD [default: today].",
+)
+
+#: ``--date-format``: how dates in the input files and ``--as-of`` are written.
+date_format_option = click.option(
+    "--date-format",
+    default=None,
+    metavar="FORMAT",
+    help="How dates in the data and --as-of are written, when not dd.mm.yyyy "
+    "(day first) or YYYY-MM-DD, which are recognised: 'dd.mm.yyyy', 'iso', "
+    "'excel' (serial day numbers) or a strptime pattern such as '%m/%d/%Y'.",
 )
 
 
@@ -175,8 +190,41 @@ crs_option = click.option(
 )
 
 
-def load_dataset(data: str | None, *, crs: str | None = None) -> Any:
+def as_of_date(as_of: str | None, date_format: str | None) -> Any:
+    """Read ``--as-of``: day first, ISO, or as ``--date-format`` says; None stays."""
+    from zonegeo._dates import parse_date
+
+    if as_of is None:
+        return None
+    return parse_date(as_of, date_format=date_format, what="as_of")
+
+
+def load_dataset(
+    data: str | None, date_format: str | None = None, *, crs: str | None = None
+) -> Any:
     """Read the dataset named by ``--data``, or the bundled demo when it is absent."""
     import zonegeo
 
-    return zonegeo.read_dataset(data, crs=crs) if data else zonegeo.load_demo()
+    if data:
+        return zonegeo.read_dataset(data, date_format=date_format, crs=crs)
+    return zonegeo.load_demo()
+
+
+class FiniteFloat(click.FloatRange):
+    """A float option that refuses ``nan`` and ``inf`` (a usage error, exit 2).
+
+    ``click.FloatRange`` lets ``nan`` through (it compares false with every
+    bound), and ``inf`` would mean "no limit" only by accident; both are
+    refused here, naming the option.
+    """
+
+    name = "finite float"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> Any:
+        """Convert like ``FloatRange``, then refuse a value that is not finite."""
+        rv = super().convert(value, param, ctx)
+        if not math.isfinite(rv):
+            self.fail(f"{value!r} is not a finite number; give a number, e.g. 500")
+        return rv

@@ -8,10 +8,12 @@ import click
 
 from zonegeo._i18n import LANGS
 from zonegeo.cli._common import (
+    as_of_date,
     as_of_option,
     basemap_option,
     crs_option,
     data_option,
+    date_format_option,
     echo_err,
     load_dataset,
 )
@@ -46,6 +48,7 @@ __all__ = ["atlas"]
     help="Inline all scripts and styles in every page (opens offline) or use CDNs.",
 )
 @as_of_option
+@date_format_option
 def atlas(
     out_dir: Path,
     data: str | None,
@@ -55,6 +58,7 @@ def atlas(
     basemap: str,
     self_contained: bool,
     as_of: str | None,
+    date_format: str | None,
 ) -> None:
     """Write the regional atlas and print the path of its index.html.
 
@@ -65,7 +69,8 @@ def atlas(
     import zonegeo
     from zonegeo.cli.map import load_ranking
 
-    dataset = load_dataset(data, crs=crs)
+    ref = as_of_date(as_of, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     ranking = None
     if scenario_path is not None:
         ranking, _, _ = load_ranking(scenario_path, dataset, crs=crs)
@@ -75,7 +80,7 @@ def atlas(
         ranking=ranking,
         self_contained=self_contained,
         lang=lang,  # type: ignore[arg-type]
-        as_of=as_of,
+        as_of=ref,
         basemap=basemap,  # type: ignore[arg-type]
     )
     echo_err(f"atlas of {len(dataset.district_names)} districts written to {out_dir}")

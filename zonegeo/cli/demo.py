@@ -14,6 +14,8 @@ from typing import Literal
 import click
 import pandas as pd
 
+from zonegeo.cli._common import as_of_date, date_format_option
+
 __all__ = ["demo"]
 
 #: The scenario the demo runs, kept with the package's worked scenarios.
@@ -50,7 +52,8 @@ def _scenario_path() -> Path:
     "--as-of",
     default="2025-02-01",
     show_default=True,
-    help="Reference date for idle plots (the date of the source articles).",
+    help="Reference date for idle plots, dd.mm.yyyy or YYYY-MM-DD (the date of "
+    "the source articles).",
 )
 @click.option(
     "--basemap",
@@ -59,18 +62,26 @@ def _scenario_path() -> Path:
     show_default=True,
     help="Basemap of the atlas pages (tiles need the network).",
 )
-def demo(out_dir: Path, as_of: str, basemap: Literal["osm", "esri", "none"]) -> None:
+@date_format_option
+def demo(
+    out_dir: Path,
+    as_of: str,
+    basemap: Literal["osm", "esri", "none"],
+    date_format: str | None,
+) -> None:
     """Run the main job on the bundled demo data and say where the output is."""
     import zonegeo
 
     if out_dir.exists() and not out_dir.is_dir():
         msg = f"{out_dir}: is a file, not a folder; give -o a folder for the outputs"
         raise zonegeo.ValidationError(msg)
+    ref = as_of_date(as_of, date_format)
+
     out_dir.mkdir(parents=True, exist_ok=True)
     ds = zonegeo.load_demo()
     click.echo(f"Loaded the demo dataset: {ds!r}")
 
-    kpis = zonegeo.district_kpis(ds, as_of=as_of)
+    kpis = zonegeo.district_kpis(ds, as_of=ref)
     shown = kpis[
         [
             "district",
@@ -91,7 +102,7 @@ def demo(out_dir: Path, as_of: str, basemap: Literal["osm", "esri", "none"]) -> 
         occupancy_pct=shown["occupancy_pct"].round(1),
         investment_kzt=(shown["investment_kzt"] / 1e9).round(2),
     ).rename(columns={"investment_kzt": "investment_bn_kzt"})
-    _show(f"District KPIs (idle plots as of {as_of})", shown)
+    _show(f"District KPIs (idle plots as of {ref:%Y-%m-%d})", shown)
 
     sauran = ds.district("Sauran")
     plots = zonegeo.connection_costs(
@@ -135,9 +146,9 @@ def demo(out_dir: Path, as_of: str, basemap: Literal["osm", "esri", "none"]) -> 
     )
     ranking_path = zonegeo.write_layer(ranking, out_dir / "sauran_ranking.gpkg")
 
-    report_path = zonegeo.write_report(ds, out_dir / "kpi_report.xlsx", as_of=as_of)
+    report_path = zonegeo.write_report(ds, out_dir / "kpi_report.xlsx", as_of=ref)
     index = zonegeo.write_atlas(
-        ds, out_dir / "atlas", ranking=ranking, as_of=as_of, basemap=basemap
+        ds, out_dir / "atlas", ranking=ranking, as_of=ref, basemap=basemap
     )
 
     click.echo("\nOutputs:")

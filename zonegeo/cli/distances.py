@@ -11,7 +11,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from zonegeo.cli._common import crs_option, echo_err, output_format
+from zonegeo.cli._common import FiniteFloat, crs_option, echo_err, output_format
 from zonegeo.errors import ValidationError
 from zonegeo.schema import INFRA_KINDS
 
@@ -97,7 +97,7 @@ def _kinds(text: str | None) -> list[str] | None:
 )
 @click.option(
     "--max-distance",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     help="Metres; plots farther from every feature of a kind get no value.",
 )

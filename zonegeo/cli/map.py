@@ -9,10 +9,12 @@ import click
 
 from zonegeo._i18n import LANGS
 from zonegeo.cli._common import (
+    as_of_date,
     as_of_option,
     basemap_option,
     crs_option,
     data_option,
+    date_format_option,
     echo_err,
     load_dataset,
     output_format,
@@ -125,6 +127,7 @@ def load_ranking(
 @basemap_option
 @self_contained_option
 @as_of_option
+@date_format_option
 def map_command(
     district: str | None,
     output: Path,
@@ -136,6 +139,7 @@ def map_command(
     basemap: str,
     self_contained: bool,
     as_of: str | None,
+    date_format: str | None,
 ) -> None:
     """Write an interactive map of one district to an HTML file.
 
@@ -150,7 +154,8 @@ def map_command(
     if district is None and scenario_path is None:
         msg = "give --district NAME (or --scenario FILE whose district is drawn)"
         raise click.UsageError(msg)
-    dataset = load_dataset(data, crs=crs)
+    ref = as_of_date(as_of, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     if district is not None:
         district = dataset.check_district(district)
     ranking = buffers = None
@@ -179,7 +184,7 @@ def map_command(
         color_by=color_by,
         basemap=basemap,  # type: ignore[arg-type]
         lang=lang,  # type: ignore[arg-type]
-        as_of=as_of,
+        as_of=ref,
     )
     path = zonegeo.save_map(m, output, self_contained=self_contained)
     size = path.stat().st_size / 1e6

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import click
 
-from zonegeo.cli._common import echo_err
+from zonegeo.cli._common import as_of_date, date_format_option, echo_err
 from zonegeo.schema import PLOT_STATUSES
 
-__all__ = ["plot"]
+__all__ = ["lock_timeout_option", "plot"]
 
 STORE_HELP = (
     "Dataset folder, plots .gpkg, or postgresql://...?schema=NAME URL "
     "(see zonegeo.postgis for the URL convention)."
+)
+
+#: ``--lock-timeout``: how long a store command waits for another writer.
+lock_timeout_option = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long while another user or program writes the store, then "
+    "stop with 'the store is busy' (exit 1).",
 )
 
 
@@ -26,11 +37,21 @@ def plot() -> None:
     "--as-of",
     default=None,
     metavar="DATE",
-    help="When the change takes effect, YYYY-MM-DD[THH:MM] in UTC [default: now].",
+    help="When the change takes effect, dd.mm.yyyy or YYYY-MM-DD, optionally "
+    "with a time HH:MM, in UTC [default: now].",
 )
+@lock_timeout_option
+@date_format_option
 @click.argument("plot_id")
 @click.argument("status", type=click.Choice(PLOT_STATUSES))
-def set_status(target: str, as_of: str | None, plot_id: str, status: str) -> None:
+def set_status(
+    target: str,
+    as_of: str | None,
+    lock_timeout: float,
+    date_format: str | None,
+    plot_id: str,
+    status: str,
+) -> None:
     """Set PLOT_ID's STATUS, recording the change in plot_status_history.
 
     The change and its history row are one transaction: a failure leaves the
@@ -42,7 +63,10 @@ def set_status(target: str, as_of: str | None, plot_id: str, status: str) -> Non
     """  # noqa: D301 (click's \b marker)
     from zonegeo.registry import set_plot_status
 
-    change = set_plot_status(target, plot_id, status, as_of=as_of)
+    when = as_of_date(as_of, date_format)
+    change = set_plot_status(
+        target, plot_id, status, as_of=when, lock_timeout=lock_timeout
+    )
     if change.changed:
         click.echo(
             f"{change.plot_id}: {change.old_status} -> {change.new_status} "

@@ -12,6 +12,7 @@ import pandas as pd
 from zonegeo.cli._common import (
     crs_option,
     data_option,
+    date_format_option,
     echo_err,
     load_dataset,
     output_format,
@@ -93,16 +94,13 @@ def _summary(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
 def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     import shapely
 
+    from zonegeo._sheets import write_xlsx
     from zonegeo.io import atomic_path
 
     table = pd.DataFrame(ranked.drop(columns=ranked.geometry.name))
     table["wkt"] = shapely.to_wkt(ranked.geometry.to_numpy(), rounding_precision=6)
-    for col in table.columns:
-        if isinstance(table[col].dtype, pd.StringDtype) or table[col].dtype == object:
-            table[col] = table[col].astype(object).where(table[col].notna(), None)
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        table.to_excel(xl, sheet_name="ranking", index=False)
-        _summary(ranked).to_excel(xl, sheet_name="about", index=False)
+    with atomic_path(path) as tmp:
+        write_xlsx({"ranking": table, "about": _summary(ranked)}, tmp)
 
 
 @click.command("rank")
@@ -129,8 +127,14 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     type=click.IntRange(min=0),
     help="Print this many best sites.",
 )
+@date_format_option
 def rank(
-    scenario_path: Path, output: Path, data: str | None, crs: str | None, top: int
+    scenario_path: Path,
+    output: Path,
+    data: str | None,
+    crs: str | None,
+    top: int,
+    date_format: str | None,
 ) -> None:
     """Rank candidate sites for a new zone as a scenario file describes.
 
@@ -143,8 +147,8 @@ def rank(
     from zonegeo.scenario import load_scenario, run_scenario
 
     fmt = output_format(output, FORMATS)
-    scenario = load_scenario(scenario_path)
-    dataset = load_dataset(data, crs=crs)
+    dataset = load_dataset(data, date_format, crs=crs)
+    scenario = load_scenario(scenario_path, dataset=dataset)  # every problem at once
     ranked = run_scenario(scenario, dataset)
     if fmt == "xlsx":
         _write_xlsx(ranked, output)

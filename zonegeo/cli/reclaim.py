@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 import pandas as pd
 
-from zonegeo.cli._common import echo_err
-from zonegeo.cli.plot import STORE_HELP
+from zonegeo.cli._common import as_of_date, date_format_option, echo_err
+from zonegeo.cli.plot import STORE_HELP, lock_timeout_option
 
 __all__ = ["reclaim"]
 
@@ -28,7 +28,8 @@ _SHOWN = (
     "--as-of",
     required=True,
     metavar="DATE",
-    help="Reference date, YYYY-MM-DD: plots whose build_by is before it are idle.",
+    help="Reference date, dd.mm.yyyy or YYYY-MM-DD: plots whose build_by is "
+    "before it are idle.",
 )
 @click.option(
     "--grace-days",
@@ -40,7 +41,16 @@ _SHOWN = (
 @click.option(
     "--dry-run", is_flag=True, help="Only list the idle plots; change nothing."
 )
-def reclaim(target: str, as_of: str, grace_days: int, dry_run: bool) -> None:
+@lock_timeout_option
+@date_format_option
+def reclaim(
+    target: str,
+    as_of: str,
+    grace_days: int,
+    dry_run: bool,
+    lock_timeout: float,
+    date_format: str | None,
+) -> None:
     """Free the allocated plots whose build_by date has passed, keeping the history.
 
     Each reclaimed plot becomes 'free' and loses its investor, project and
@@ -48,11 +58,20 @@ def reclaim(target: str, as_of: str, grace_days: int, dry_run: bool) -> None:
 
     \b
     Example:
-      zonegeo reclaim --store data/ --as-of 2025-02-01 --dry-run
+      zonegeo reclaim --store data/ --as-of 01.02.2025 --dry-run
     """  # noqa: D301 (click's \b marker)
     from zonegeo.registry import reclaim as reclaim_plots
 
-    idle = reclaim_plots(target, as_of=as_of, grace_days=grace_days, dry_run=dry_run)
+    ref = as_of_date(as_of, date_format)
+    idle = reclaim_plots(
+        target,
+        as_of=ref,
+        grace_days=grace_days,
+        dry_run=dry_run,
+        lock_timeout=lock_timeout,
+        date_format=date_format,
+    )
+    when = f"{ref:%Y-%m-%d}"
     if len(idle):
         table = pd.DataFrame(idle[list(_SHOWN)])
         table["build_by"] = table["build_by"].dt.strftime("%Y-%m-%d")
@@ -69,7 +88,7 @@ def reclaim(target: str, as_of: str, grace_days: int, dry_run: bool) -> None:
     if dry_run:
         echo_err(
             f"dry run: {len(idle)} idle plot(s), {hectares:,.2f} ha would be "
-            f"reclaimed as of {as_of}; nothing changed"
+            f"reclaimed as of {when}; nothing changed"
         )
     else:
-        echo_err(f"reclaimed {len(idle)} plot(s), {hectares:,.2f} ha, as of {as_of}")
+        echo_err(f"reclaimed {len(idle)} plot(s), {hectares:,.2f} ha, as of {when}")

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from zonegeo.cli._common import crs_option, data_option, echo_err, load_dataset
+from zonegeo.cli._common import (
+    FiniteFloat,
+    as_of_date,
+    crs_option,
+    data_option,
+    date_format_option,
+    echo_err,
+    load_dataset,
+)
 
 __all__ = ["report"]
 
@@ -26,22 +34,24 @@ __all__ = ["report"]
     "--as-of",
     default=None,
     metavar="DATE",
-    help="Reference date for idle plots, YYYY-MM-DD [default: today].",
+    help="Reference date for idle plots, dd.mm.yyyy or YYYY-MM-DD [default: today].",
 )
 @click.option(
     "--within-m",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=None,
     metavar="METRES",
     help="Service distance for the coverage table, metres "
     "[default: the coverage module's].",
 )
+@date_format_option
 def report(
     output: Path,
     data: str | None,
     crs: str | None,
     as_of: str | None,
     within_m: float | None,
+    date_format: str | None,
 ) -> None:
     """Write zone KPIs, district KPIs, idle plots and infrastructure coverage.
 
@@ -58,6 +68,7 @@ def report(
         report_format(output)
     except ValidationError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
-    dataset = load_dataset(data, crs=crs)
-    written = write_report(dataset, output, as_of=as_of, within_m=within_m)
+    ref = as_of_date(as_of, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
+    written = write_report(dataset, output, as_of=ref, within_m=within_m)
     echo_err(f"wrote {written}")
