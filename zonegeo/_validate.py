@@ -249,6 +249,14 @@ def _check_crs(
     return gdf
 
 
+def _finite_rows(geom: np.ndarray) -> np.ndarray:
+    """Return True for each geometry whose x/y coordinates are all finite."""
+    coords, owner = shapely.get_coordinates(geom, return_index=True)
+    finite = np.ones(len(geom), dtype=bool)
+    finite[np.unique(owner[~np.isfinite(coords).all(axis=1)])] = False
+    return finite
+
+
 def _check_geometry(
     gdf: gpd.GeoDataFrame,
     sch: schema.LayerSchema,
@@ -265,10 +273,7 @@ def _check_geometry(
             f"{describe_rows(ids, id_column=id_column)}. Fix: draw the shape or "
             f"remove the row",
         )
-    coords, owner = shapely.get_coordinates(geom, return_index=True)
-    nonfinite_rows = np.unique(owner[~np.isfinite(coords).all(axis=1)])
-    nonfinite = np.zeros(len(geom), dtype=bool)
-    nonfinite[nonfinite_rows] = True
+    nonfinite = ~_finite_rows(geom)
     if nonfinite.any():
         ids = _row_ids(gdf, nonfinite, id_column)
         problems.add(
@@ -527,13 +532,16 @@ def validate_layer(
     GeoDataFrame
         In EPSG:4326, with schema columns coerced to their dtypes, missing
         optional columns added empty, repaired polygons, and ``area_ha``
-        computed for plots and zones. Extra columns are kept.
+        computed for plots and zones. Extra columns are kept. When the layer
+        was not in EPSG:4326, ``attrs["source_crs"]`` holds its CRS (WKT).
 
     Raises
     ------
     CRSError, SchemaError, GeometryError, ValidationError
         Listing every problem found (ValidationError when they are of
-        several kinds).
+        several kinds). Plots and zones outside Kazakhstan are refused,
+        saying which CRS (or swapped x/y) would fit them
+        (:func:`zonegeo.integrity.extent_problem`).
 
     Warns
     -----
@@ -551,6 +559,7 @@ def validate_layer(
     sch = schema.LAYERS[layer]
     problems = Problems(source=source, layer=layer)
     gdf = _rename_columns(gdf, sch, column_map, problems)
+    source_crs = gdf.crs
     checked = _check_crs(gdf, problems, keep_crs=keep_crs)
     if checked is None:
         problems.raise_if_any()
@@ -560,6 +569,16 @@ def validate_layer(
     )
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     gdf = _check_geometry(gdf, sch, id_column, problems)
+    if sch.name in ("plots", "zones") and len(gdf):
+        from zonegeo.integrity import extent_problem
+
+        # Rows with NaN or infinite vertices are reported above, not as outside.
+        finite = gdf[_finite_rows(gdf.geometry.values)]
+        if keep_crs and not finite.crs.equals(schema.STORAGE_CRS):
+            finite = finite.to_crs(schema.STORAGE_CRS)
+        outside = extent_problem(finite, source_crs=source_crs, id_column=id_column)
+        if outside:
+            problems.add(*outside)
     problems.raise_if_any()
     if sch.computed and "area_ha" in sch.computed:
         if "area_ha" in checked.columns:
@@ -573,7 +592,11 @@ def validate_layer(
     order = [c for c in sch.column_names if c in gdf.columns] if require_columns else []
     order += [c for c in gdf.columns if c not in order and c != gdf.geometry.name]
     order.append(gdf.geometry.name)
-    return gdf[order]
+    out = gdf[order]
+    if not source_crs.equals(schema.STORAGE_CRS):
+        # Kept so that zonegeo.integrity can tell which CRS misplaced rows fit.
+        out.attrs["source_crs"] = source_crs.to_wkt()
+    return out
 
 
 #: Smallest shared area, square metres, for two plots to count as overlapping.

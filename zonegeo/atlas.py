@@ -268,6 +268,9 @@ def write_atlas(
     if not isinstance(dataset, Dataset):
         msg = f"write_atlas expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
+    from zonegeo.integrity import check_links
+
+    check_links(dataset)
     _i18n.check_lang(lang)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -403,6 +403,9 @@ def candidate_sites(
     if not isinstance(dataset, Dataset):
         msg = f"dataset must be a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
+    from zonegeo.integrity import check_links
+
+    check_links(dataset)
     _check_args(area_ha, shape, max_candidates, labour_radius_km)
     name = dataset.check_district(district)
     sub = dataset.district(name)

@@ -114,8 +114,8 @@ def service_coverage(
     its boundary to the nearest feature of that kind is at most the reach
     (0 when the feature touches or crosses it). Shares are of plot area
     (``area_ha``), not of plot counts. A kind missing from the
-    infrastructure reaches nobody (0 %). Plots whose ``zone_id`` is not a
-    zone of the dataset are left out.
+    infrastructure reaches nobody (0 %). A ``zone_id`` that is not a zone of
+    the dataset is refused (:func:`zonegeo.integrity.check_links`).
 
     Examples
     --------
@@ -126,6 +126,9 @@ def service_coverage(
     >>> bool(table["electricity_pct"].between(0, 100).all())
     True
     """
+    from zonegeo.integrity import check_links
+
+    check_links(dataset)
     reach = _reach(within_m)
     if isinstance(lacking_below_pct, bool) or not isinstance(
         lacking_below_pct, int | float

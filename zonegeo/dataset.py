@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 
 from zonegeo import io, schema
-from zonegeo.errors import UnknownDistrictError, ValidationError
+from zonegeo.errors import CRSError, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -120,26 +119,29 @@ class Dataset:
         return [str(d) for d in self.districts["district"]]
 
     def check_district(self, name: str) -> str:
-        """Return ``name`` if it is a district of the dataset, else raise.
+        """Return the English name of district ``name``, given in any language.
+
+        ``name`` may be the district's English name or its Kazakh or Russian
+        name (``name_kk``, ``name_ru``), in any case and with or without words
+        such as *ауданы*, *район* or *district*; transliterations resolve too
+        (``Turkistan`` for a district whose Kazakh name is Түркістан). See
+        :func:`zonegeo.names.resolve_district`.
 
         Raises
         ------
         UnknownDistrictError
-            Naming the known districts and the closest match.
+            Naming the known districts and the closest matches.
+
+        Examples
+        --------
+        >>> import zonegeo
+        >>> ds = zonegeo.load_demo()
+        >>> ds.check_district("Сарыағаш"), ds.check_district("Сауранский район")
+        ('Saryagash', 'Sauran')
         """
-        known = self.district_names
-        if name in known:
-            return name
-        lower = {k.lower(): k for k in known}
-        if name.lower() in lower:
-            return lower[name.lower()]
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        msg = (
-            f"unknown district {name!r} in {self.source or 'the dataset'}.{hint} "
-            f"Known districts: {', '.join(known)}"
-        )
-        raise UnknownDistrictError(msg)
+        from zonegeo.names import resolve_district
+
+        return resolve_district(str(name), self.districts, source=self.source)
 
     def district(self, name: str) -> Dataset:
         """Return the subset of the dataset for one district.
@@ -151,7 +153,8 @@ class Dataset:
         Parameters
         ----------
         name : str
-            English district name (case-insensitive).
+            District name in English, Kazakh or Russian (see
+            :meth:`check_district`).
 
         Raises
         ------
@@ -234,7 +237,16 @@ def read_dataset(
     Raises
     ------
     ValidationError
-        If a required layer is missing or any layer fails validation.
+        If a required layer is missing or any layer fails validation; if a
+        plot, zone or settlement names a district or zone that is not in the
+        dataset (:func:`zonegeo.integrity.check_links`); or if a plot lies
+        more than 1 km outside every district, saying which CRS its
+        coordinates would fit (:func:`zonegeo.integrity.check_locations`).
+
+    Warns
+    -----
+    DataWarning
+        For a plot more than 1 km outside the district it names.
 
     Notes
     -----
@@ -255,7 +267,7 @@ def read_dataset(
     if text.startswith(("postgresql://", "postgres://")):
         from zonegeo import postgis
 
-        return postgis.read_dataset(text, date_format=date_format)
+        return _checked(postgis.read_dataset(text, date_format=date_format))
     folder = Path(src)
     if not folder.is_dir():
         msg = (
@@ -286,16 +298,49 @@ def _read_folder(
                     f"with one of {', '.join(_SUFFIXES)})"
                 )
             continue
-        layers[layer] = io.read_layer(
-            path,
-            layer,  # type: ignore[arg-type]
-            date_format=date_format,
-            crs=crs,
-        )
+        try:
+            layers[layer] = io.read_layer(
+                path,
+                layer,  # type: ignore[arg-type]
+                date_format=date_format,
+                crs=crs,
+            )
+        except CRSError as err:
+            if layer != "plots" or "districts" not in layers:
+                raise
+            _raise_with_district_hint(err, path, layers["districts"])
     if missing:
         msg = f"{folder}: missing layers: " + "; ".join(missing)
         raise ValidationError(msg)
-    return Dataset(**layers, source=str(folder))
+    return _checked(Dataset(**layers, source=str(folder)))
+
+
+def _raise_with_district_hint(
+    err: CRSError, path: Path, districts: gpd.GeoDataFrame
+) -> None:
+    """Re-raise ``err`` with the CRS that puts the plots inside the districts."""
+    from zonegeo.integrity import AMBIGUOUS, district_fit_hint
+
+    if AMBIGUOUS not in str(err):
+        raise err
+    try:
+        raw, _ = io._read_raw(path, "plots", layer_name=None, crs=None)
+        hint = district_fit_hint(raw, districts, id_column="plot_id")
+    except Exception:  # noqa: BLE001 - the hint is extra; the first error stands
+        hint = None
+    if hint is None:
+        raise err
+    msg = f"{err}\n  - against the districts of the dataset: {hint}"
+    raise type(err)(msg) from err
+
+
+def _checked(ds: Dataset) -> Dataset:
+    """Check the links between layers and where the plots lie; return ``ds``."""
+    from zonegeo.integrity import check_links, check_locations
+
+    check_links(ds)
+    check_locations(ds.plots, ds.districts, source=f"{ds.source} (plots)")
+    return ds
 
 
 def load_demo() -> Dataset:

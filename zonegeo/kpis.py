@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from zonegeo.integrity import check_links
 from zonegeo.parcels import area_ha, idle_mask
 
 if TYPE_CHECKING:
@@ -148,10 +149,11 @@ def _finish(table: pd.DataFrame, unknown: set[str] | None = None) -> pd.DataFram
         "jobs_created",
         "idle_plots",
     ]
+    # pd.to_numeric: with no plots at all the empty groups come back untyped.
     for col in counts:
-        table[col] = table[col].fillna(0).astype("int64")
+        table[col] = pd.to_numeric(table[col]).fillna(0).astype("int64")
     for col in ("plots_area_ha", "taken_ha", "investment_kzt", "idle_ha"):
-        table[col] = table[col].fillna(0.0).astype("float64")
+        table[col] = pd.to_numeric(table[col]).fillna(0.0).astype("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         table["occupancy_pct"] = (
             100.0 * table["taken_ha"] / table["plots_area_ha"]
@@ -202,6 +204,15 @@ def zone_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFrame:
         ``jobs_created``, ``jobs_created_pct``, ``idle_plots``, ``idle_ha``
         and, when zones have ``budget_kzt``, ``budget_kzt`` and
         ``investment_per_budget_kzt`` (private tenge per budget tenge).
+        The ``plots`` column sums to the number of plots with a ``zone_id``;
+        plots outside every zone are counted in :func:`district_kpis` only.
+
+    Raises
+    ------
+    SchemaError
+        If a plot names a zone or district that is not in the dataset, or
+        another link between layers is broken
+        (:func:`zonegeo.integrity.check_links`).
 
     Notes
     -----
@@ -218,6 +229,7 @@ def zone_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFrame:
     >>> int(park["plots"]), int(park["jobs_created"]), int(park["jobs_planned"])
     (152, 1220, 6040)
     """
+    check_links(dataset)
     zones = dataset.zones
     figures = _plot_figures(dataset.plots, "zone_id", as_of=as_of)
     base = pd.DataFrame(
@@ -274,7 +286,16 @@ def district_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFr
         ``district``, ``zones``, ``zones_ha`` and the columns of
         :func:`zone_kpis` from ``plots`` on; the last row is the region total
         (``district == "Region total"``), whose ``projects`` counts distinct
-        projects across the region.
+        projects across the region. Every plot is counted in exactly one
+        district row, so the ``plots`` column of the district rows sums to
+        the number of plots, as does the total row.
+
+    Raises
+    ------
+    SchemaError
+        If a plot or zone names a district that is not in the dataset, or
+        another link between layers is broken
+        (:func:`zonegeo.integrity.check_links`).
 
     Notes
     -----
@@ -288,6 +309,7 @@ def district_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFr
     >>> d.iloc[-1]["district"]
     'Region total'
     """
+    check_links(dataset)
     zones = dataset.zones
     names = dataset.districts["district"].astype("string")
     z_area = zones["area_ha"] if "area_ha" in zones else area_ha(zones)

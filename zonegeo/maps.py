@@ -1661,6 +1661,9 @@ def district_map(
     if not isinstance(dataset, Dataset):
         msg = f"district_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
+    from zonegeo.integrity import check_links
+
+    check_links(dataset)
     if m is not None and not isinstance(m, folium.Map):
         msg = f"m must be a folium.Map, got {type(m).__name__}"
         raise TypeError(msg)
@@ -2031,6 +2034,9 @@ def region_map(
     if not isinstance(dataset, Dataset):
         msg = f"region_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
+    from zonegeo.integrity import check_links
+
+    check_links(dataset)
     _i18n.check_lang(lang)
     display, simplified_m = _vertex_budget(
         {"districts": dataset.districts, "zones": dataset.zones},

@@ -151,8 +151,10 @@ def report_tables(
         :func:`zonegeo.idle_plots`, without geometry, with ``zone_name``) and
         ``infrastructure_coverage``.
     """
+    from zonegeo.integrity import check_links
     from zonegeo.kpis import district_kpis, zone_kpis
 
+    check_links(dataset)
     return {
         "zone_kpis": zone_kpis(dataset, as_of=as_of),
         "district_kpis": district_kpis(dataset, as_of=as_of),

@@ -116,7 +116,8 @@ DISTRICTS = LayerSchema(
             "string",
             required=True,
             nullable=False,
-            description="Unique English name, e.g. 'Sauran'",
+            description="Unique English name, e.g. 'Sauran'; the other layers name "
+            "districts by it",
         ),
         Column("name_kk", "string", description="Name in Kazakh"),
         Column("name_ru", "string", description="Name in Russian"),
@@ -150,7 +151,8 @@ ZONES = LayerSchema(
             "string",
             required=True,
             nullable=False,
-            description="District (English name) the zone lies in",
+            description="District the zone lies in: a `district` of the districts "
+            "layer",
         ),
         Column(
             "kind",
@@ -183,14 +185,18 @@ PLOTS = LayerSchema(
             description="Unique plot identifier",
         ),
         Column(
-            "zone_id", "string", description="Zone of the plot; empty outside zones"
+            "zone_id",
+            "string",
+            description="Zone of the plot: a `zone_id` of the zones layer (a zone of "
+            "the plot's district); empty outside zones",
         ),
         Column(
             "district",
             "string",
             required=True,
             nullable=False,
-            description="District (English name)",
+            description="District: a `district` of the districts layer, the one the "
+            "plot lies in",
         ),
         Column(
             "status",
@@ -260,7 +266,11 @@ SETTLEMENTS = LayerSchema(
     columns=(
         Column("name", "string", required=True, description="Settlement name"),
         Column("population", "float", description="Inhabitants"),
-        Column("district", "string", description="District (English name)"),
+        Column(
+            "district",
+            "string",
+            description="District: empty or a `district` of the districts layer",
+        ),
     ),
     geometry_types=("Point",),
 )

@@ -875,6 +875,9 @@ def write_dataset(
     if not isinstance(dataset, Dataset):
         msg = f"write_dataset expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
+    from zonegeo.integrity import check_links
+
+    check_links(dataset)
     timeout = lock_seconds(lock_timeout)
     text = os.fspath(target)
     if postgis.is_url(text):

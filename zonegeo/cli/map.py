@@ -98,7 +98,8 @@ def load_ranking(
 @click.option(
     "--district",
     default=None,
-    help="District (English name) [default: the scenario's district].",
+    help="District, by its English, Kazakh or Russian name "
+    "[default: the scenario's district].",
 )
 @click.option(
     "-o",
