@@ -151,7 +151,7 @@ def test_gpkg_layer_choice(tmp_path: Path) -> None:
 def test_missing_crs(tmp_path: Path) -> None:
     path = _write(_plots(), tmp_path / "plots.shp")
     path.with_suffix(".prj").unlink()
-    with pytest.raises(CRSError, match=r"(?s)plots\.shp.*no CRS.*\.prj.*set_crs"):
+    with pytest.raises(CRSError, match=r"(?s)plots\.shp.*no CRS.*\.prj.*crs=.*--crs"):
         zonegeo.read_plots(path)
 
 

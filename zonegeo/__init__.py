@@ -102,3 +102,7 @@ __all__ += ["service_coverage"]
 from zonegeo.osm import read_osm  # noqa: E402
 
 __all__ += ["read_osm"]
+from zonegeo.errors import ReadError  # noqa: E402
+from zonegeo.io import read_features  # noqa: E402
+
+__all__ += ["ReadError", "read_features"]

@@ -53,6 +53,13 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+#: Columns outside the schema that zonegeo reads (the plots' capacity demands,
+#: see :data:`zonegeo.distance.DEMAND_COLUMNS`); their Shapefile names cut to 10
+#: characters are restored like the schema's own.
+EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "plots": ("demand_gas_m3h", "demand_electricity_kw", "demand_water_m3d"),
+}
+
 _MAX_IDS = 10
 
 
@@ -122,10 +129,16 @@ class Problems:
             return
         kinds = {k for k, _ in self.items}
         cls = kinds.pop() if len(kinds) == 1 else ValidationError
-        n = len(self.items)
-        head = (
-            f'{self.source} (layer "{self.layer}"): {n} problem{"s" if n > 1 else ""}'
+        # A GeoPackage source already names its layer: do not name one twice.
+        where = (
+            self.source
+            if self.source.endswith('")') and '(layer "' in self.source
+            else f'{self.source} (layer "{self.layer}")'
         )
+        if len(self.items) == 1:  # one problem: one line
+            msg = f"{where}: {self.items[0][1]}"
+            raise cls(msg)
+        head = f"{where}: {len(self.items)} problems"
         msg = head + "\n" + "\n".join(f"  - {text}" for _, text in self.items)
         raise cls(msg)
 
@@ -170,7 +183,7 @@ def _rename_columns(
                 log.info("%s: using column %r as %r", problems.source, alias, target)
                 break
     # Shapefiles cut column names to 10 characters (investment_kzt -> investment).
-    for col in sch.column_names:
+    for col in [*sch.column_names, *EXTRA_COLUMNS.get(sch.name, ())]:
         short = col[:10]
         if (
             col not in gdf.columns
@@ -189,18 +202,22 @@ def _rename_columns(
     return gdf.rename(columns=renames) if renames else gdf
 
 
-def _check_crs(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame | None:
+def _check_crs(
+    gdf: gpd.GeoDataFrame, problems: Problems, *, keep_crs: bool = False
+) -> gpd.GeoDataFrame | None:
     if gdf.crs is None:
         problems.add(
             CRSError,
             "the layer has no CRS (for example a Shapefile without its .prj); "
-            "zonegeo never guesses one. Fix: add the .prj, or set it with "
-            "gdf.set_crs('EPSG:4326') (or the CRS the coordinates are in) "
-            "and save again",
+            "zonegeo never guesses one. Fix: add the .prj, or read it with "
+            "crs='EPSG:4326' (on the command line --crs EPSG:4326; or the CRS "
+            "the coordinates are in)",
         )
         return None
     if len(gdf) == 0 or gdf.geometry.isna().all():
-        return gdf.to_crs(schema.STORAGE_CRS) if not gdf.crs.equals(4326) else gdf
+        if keep_crs or gdf.crs.equals(4326):
+            return gdf
+        return gdf.to_crs(schema.STORAGE_CRS)
     if gdf.crs.is_geographic:
         bounds = gdf.geometry.total_bounds
         if np.all(np.isfinite(bounds)):
@@ -222,7 +239,7 @@ def _check_crs(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame | 
                     f"set the projected CRS the coordinates are really in",
                 )
                 return None
-    if not gdf.crs.equals(4326):
+    if not keep_crs and not gdf.crs.equals(4326):
         log.info(
             "%s: reprojecting from %s to EPSG:4326",
             problems.source,
@@ -230,6 +247,14 @@ def _check_crs(gdf: gpd.GeoDataFrame, problems: Problems) -> gpd.GeoDataFrame | 
         )
         gdf = gdf.to_crs(schema.STORAGE_CRS)
     return gdf
+
+
+def _finite_rows(geom: np.ndarray) -> np.ndarray:
+    """Return True for each geometry whose x/y coordinates are all finite."""
+    coords, owner = shapely.get_coordinates(geom, return_index=True)
+    finite = np.ones(len(geom), dtype=bool)
+    finite[np.unique(owner[~np.isfinite(coords).all(axis=1)])] = False
+    return finite
 
 
 def _check_geometry(
@@ -248,6 +273,16 @@ def _check_geometry(
             f"{describe_rows(ids, id_column=id_column)}. Fix: draw the shape or "
             f"remove the row",
         )
+    nonfinite = ~_finite_rows(geom)
+    if nonfinite.any():
+        ids = _row_ids(gdf, nonfinite, id_column)
+        problems.add(
+            GeometryError,
+            f"coordinates that are not finite numbers (NaN or infinity) in "
+            f"{len(ids)} row(s) {describe_rows(ids, id_column=id_column)}. Fix: "
+            f"correct those vertices in a GIS or the source table",
+        )
+    missing = missing | nonfinite  # no further checks on those rows
     type_names = geometry_type_names(geom)
     wrong = ~missing & ~np.isin(type_names, sch.geometry_types)
     if wrong.any():
@@ -370,10 +405,12 @@ def _check_columns(
     sch: schema.LayerSchema,
     problems: Problems,
     date_format: str | None = None,
+    *,
+    require_columns: bool = True,
 ) -> gpd.GeoDataFrame:
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     missing = [c for c in sch.required if c not in gdf.columns]
-    if missing:
+    if missing and require_columns:
         have = [c for c in gdf.columns if c != gdf.geometry.name]
         hints = [f"{c!r} -> {m!r}" for m, c in closest_names(missing, have).items()]
         hint = f" Perhaps rename {', '.join(hints)}." if hints else ""
@@ -390,7 +427,7 @@ def _check_columns(
     out = gdf.copy()
     for col in sch.columns:
         if col.name not in out.columns:
-            if not col.required:
+            if not col.required and require_columns:
                 out[col.name] = pd.Series(pd.NA, index=out.index, dtype="object")
                 out[col.name] = _coerce(out, col, id_column, problems)
             continue
@@ -462,6 +499,8 @@ def validate_layer(
     column_map: Mapping[str, str] | None = None,
     check_overlaps: bool = True,
     date_format: str | None = None,
+    keep_crs: bool = False,
+    require_columns: bool = True,
 ) -> gpd.GeoDataFrame:
     """Check and normalise a raw layer; raise once with every problem.
 
@@ -482,6 +521,11 @@ def validate_layer(
         How the text dates of the layer are written, when not day-first
         (``dd.mm.yyyy``) or ISO, which are recognised per column; see
         :mod:`zonegeo._dates`.
+    keep_crs : bool, default False
+        Keep the layer's CRS instead of reprojecting to EPSG:4326.
+    require_columns : bool, default True
+        False requires no schema column and adds no missing one; the columns
+        present are checked as usual and the column order is kept.
 
     Returns
     -------
@@ -516,17 +560,23 @@ def validate_layer(
     problems = Problems(source=source, layer=layer)
     gdf = _rename_columns(gdf, sch, column_map, problems)
     source_crs = gdf.crs
-    checked = _check_crs(gdf, problems)
+    checked = _check_crs(gdf, problems, keep_crs=keep_crs)
     if checked is None:
         problems.raise_if_any()
         return gdf  # unreachable: a CRS problem was recorded
-    gdf = _check_columns(checked, sch, problems, date_format)
+    gdf = _check_columns(
+        checked, sch, problems, date_format, require_columns=require_columns
+    )
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     gdf = _check_geometry(gdf, sch, id_column, problems)
     if sch.name in ("plots", "zones") and len(gdf):
         from zonegeo.integrity import extent_problem
 
-        outside = extent_problem(gdf, source_crs=source_crs, id_column=id_column)
+        # Rows with NaN or infinite vertices are reported above, not as outside.
+        finite = gdf[_finite_rows(gdf.geometry.values)]
+        if keep_crs and not finite.crs.equals(schema.STORAGE_CRS):
+            finite = finite.to_crs(schema.STORAGE_CRS)
+        outside = extent_problem(finite, source_crs=source_crs, id_column=id_column)
         if outside:
             problems.add(*outside)
     problems.raise_if_any()
@@ -539,7 +589,7 @@ def validate_layer(
         gdf["area_ha"] = area_ha(gdf) if len(gdf) else pd.Series([], dtype="float64")
     if check_overlaps and sch.name == "plots" and len(gdf) > 1:
         _warn_overlaps(gdf, id_column, source)
-    order = [c for c in sch.column_names if c in gdf.columns]
+    order = [c for c in sch.column_names if c in gdf.columns] if require_columns else []
     order += [c for c in gdf.columns if c not in order and c != gdf.geometry.name]
     order.append(gdf.geometry.name)
     out = gdf[order]

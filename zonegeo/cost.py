@@ -248,11 +248,21 @@ def load_unit_costs(
     except OSError as exc:
         msg = f"{path}: cannot read the unit-cost file ({exc})"
         raise ValidationError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not a UTF-8 text file ({exc.reason}); save it as UTF-8"
+        raise ValidationError(msg) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         msg = f"{path}: not valid TOML ({exc}); see load_unit_costs for an example"
         raise ValidationError(msg) from None
+    if not data:
+        msg = (
+            f"{path}: the unit-cost file is empty. Fix: write at least one table, "
+            f"e.g. [gas] per_km_kzt = 40_000_000, or leave the file out to use the "
+            f"illustrative costs"
+        )
+        raise ValidationError(msg)
     return _from_mapping(data, str(path))
 
 

@@ -205,6 +205,7 @@ def read_dataset(
     *,
     lock_timeout: float | None = None,
     date_format: str | None = None,
+    crs: object | None = None,
 ) -> Dataset:
     """Read every layer of a dataset folder (or a PostGIS schema URL).
 
@@ -225,6 +226,9 @@ def read_dataset(
     date_format : str, optional
         How text dates are written when not ``dd.mm.yyyy`` (day first) or
         ISO ``YYYY-MM-DD``; see :func:`zonegeo.read_layer`.
+    crs : optional
+        CRS of the files that carry none (CSV with WKT, Shapefile without
+        ``.prj``); never overrides a declared one.
 
     Returns
     -------
@@ -275,12 +279,14 @@ def read_dataset(
 
     timeout = store.lock_seconds(lock_timeout)
     with store.folder_read_lock(folder, timeout=timeout):
-        dataset = _read_folder(folder, date_format=date_format)
+        dataset = _read_folder(folder, date_format=date_format, crs=crs)
         history = store.folder_history(folder, timeout=timeout)
     return replace(dataset, history=history)
 
 
-def _read_folder(folder: Path, *, date_format: str | None) -> Dataset:
+def _read_folder(
+    folder: Path, *, date_format: str | None, crs: object | None = None
+) -> Dataset:
     layers: dict[str, gpd.GeoDataFrame] = {}
     missing = []
     for layer in schema.LAYERS:
@@ -297,6 +303,7 @@ def _read_folder(folder: Path, *, date_format: str | None) -> Dataset:
                 path,
                 layer,  # type: ignore[arg-type]
                 date_format=date_format,
+                crs=crs,
             )
         except CRSError as err:
             if layer != "plots" or "districts" not in layers:

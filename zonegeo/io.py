@@ -10,19 +10,34 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
 
 from zonegeo._sheets import unescape_frame, write_csv
-from zonegeo._validate import validate_layer
-from zonegeo.errors import CRSError, SchemaError, ValidationError
+from zonegeo._validate import (
+    closest_names,
+    describe_rows,
+    geometry_type_names,
+    validate_layer,
+)
+from zonegeo.errors import (
+    CRSError,
+    GeometryError,
+    ReadError,
+    SchemaError,
+    ValidationError,
+    ZonegeoError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -33,6 +48,7 @@ __all__ = [
     "atomic_path",
     "read_districts",
     "read_exclusions",
+    "read_features",
     "read_infrastructure",
     "read_layer",
     "read_plots",
@@ -75,8 +91,38 @@ def _is_url(src: object) -> bool:
     return str(src).startswith(("postgresql://", "postgres://"))
 
 
+def _utf8_error(path: Path, exc: UnicodeDecodeError) -> ReadError:
+    """Name the line of a text file where UTF-8 decoding fails."""
+    where = ""
+    try:
+        raw = path.read_bytes()
+        raw.decode("utf-8")
+    except UnicodeDecodeError as full:
+        line = raw.count(b"\n", 0, full.start) + 1
+        where = f" on line {line}"
+        exc = full
+    except OSError:  # pragma: no cover - the file was just read
+        pass
+    bad = exc.object[exc.start : exc.start + 1]
+    msg = (
+        f"{path}: the text is not valid UTF-8{where} (byte {bad!r}: {exc.reason}). "
+        f"Fix: save the file with UTF-8 encoding (Excel: 'CSV UTF-8'; QGIS: "
+        f"Export with encoding UTF-8)"
+    )
+    return ReadError(msg)
+
+
 def _read_csv(path: Path, *, crs: object | None) -> gpd.GeoDataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except UnicodeDecodeError as exc:
+        raise _utf8_error(path, exc) from None
+    except pd.errors.EmptyDataError:
+        msg = (
+            f"{path}: the CSV file has no header and no rows. Fix: write a header "
+            f"line (e.g. plot_id,status,wkt) and one line per feature"
+        )
+        raise ReadError(msg) from None
     df = unescape_frame(df)  # undo the ' that zonegeo's CSV writer adds (_sheets)
     wkt = next((c for c in _WKT_COLUMNS if c in df.columns), None)
     lon = next((c for c in _LON_COLUMNS if c in df.columns), None)
@@ -105,8 +151,8 @@ def _read_csv(path: Path, *, crs: object | None) -> gpd.GeoDataFrame:
             else:
                 msg = (
                     f"{path}: a CSV with WKT geometries carries no CRS. Fix: pass "
-                    f"crs='EPSG:4326' (or the CRS of the coordinates), or put a "
-                    f"{prj.name} file beside it"
+                    f"crs='EPSG:4326' (on the command line --crs EPSG:4326; or the "
+                    f"CRS of the coordinates), or put a {prj.name} file beside it"
                 )
                 raise CRSError(msg)
         return gpd.GeoDataFrame(df.drop(columns=[wkt]), geometry=geom, crs=crs)
@@ -170,24 +216,159 @@ def _pick_layer(path: Path, layer: str, layer_name: str | None) -> str | None:
     raise ValidationError(msg)
 
 
+#: Names of the formats, by extension, for messages.
+_FORMAT_NAMES = {
+    ".gpkg": "GeoPackage",
+    ".geojson": "GeoJSON file",
+    ".json": "GeoJSON file",
+    ".parquet": "GeoParquet file",
+    ".geoparquet": "GeoParquet file",
+    ".shp": "Shapefile",
+    ".zip": "zipped Shapefile",
+    ".shp.zip": "zipped Shapefile",
+    ".csv": "CSV file",
+}
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _pg_error(label: str, exc: Exception) -> ReadError:
+    """Explain a PostgreSQL error raised while reading ``label``."""
+    reason = _one_line(exc)
+    if getattr(exc, "sqlstate", None) == "42501":  # insufficient_privilege
+        msg = (
+            f"{label}: the database refused to read it ({reason}). Fix: ask the "
+            f"database administrator to GRANT USAGE on the schema and SELECT on "
+            f"the tables to your user, or connect as a user who has them"
+        )
+    else:
+        msg = f"{label}: reading from the database failed ({reason})"
+    return ReadError(msg)
+
+
+@contextlib.contextmanager
+def read_errors(label: str, *, what: str = "a GIS file") -> Iterator[None]:
+    """Turn a failure of the libraries that read ``label`` into one ReadError.
+
+    GDAL (pyogrio), pyarrow, pandas, zipfile and sqlite3 each have their own
+    exceptions for a damaged, cut-short or wrongly named file, or text that is
+    not UTF-8. This names the file, says what went wrong in one line and how
+    to fix it. zonegeo's own
+    errors pass through unchanged. Numpy's "invalid value" warnings for NaN
+    coordinates are silenced here: validation reports those rows as errors.
+    """
+    import pyarrow
+
+    # GDAL reports through Python warnings; keep them until the read succeeds,
+    # so a damaged file gives the one error below and not a warning per layer.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with np.errstate(invalid="ignore"):
+                yield
+        except ZonegeoError:
+            raise
+        except UnicodeDecodeError as exc:
+            bad = exc.object[exc.start : exc.start + 1]
+            msg = (
+                f"{label}: text in the file is not valid UTF-8 (byte {bad!r}: "
+                f"{exc.reason}). Fix: save it with UTF-8 encoding; for a Shapefile, "
+                f"put a .cpg file beside it naming the encoding the .dbf really "
+                f"uses (e.g. CP1251)"
+            )
+            raise ReadError(msg) from None
+        except pyogrio.errors.CRSError as exc:
+            msg = (
+                f"{label}: its CRS cannot be understood ({_one_line(exc)}). Fix: "
+                f"save it again with an EPSG code"
+            )
+            raise CRSError(msg) from None
+        except (
+            pyogrio.errors.DataSourceError,
+            pyogrio.errors.DataLayerError,
+            pyarrow.ArrowException,
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            zipfile.BadZipFile,
+            sqlite3.Error,
+            OSError,
+            ValueError,
+        ) as exc:
+            msg = (
+                f"{label}: cannot be read as {what} ({_one_line(exc)}). The file "
+                f"may be damaged, cut short or in another format than its name "
+                f"says. Fix: check it opens in QGIS, or export it again"
+            )
+            raise ReadError(msg) from None
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+@contextlib.contextmanager
+def database_read_errors(label: str) -> Iterator[None]:
+    """Turn a psycopg error raised while reading ``label`` into one ReadError.
+
+    A refused permission (``permission denied for table zones``) gets the fix
+    (``GRANT``); connection failures keep their own message.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] == "psycopg":
+            raise _pg_error(label, exc) from None
+        raise
+
+
+def _check_path_text(text: str) -> None:
+    if "\x00" in text:
+        msg = (
+            f"{text!r}: the path contains a NUL character (\\x00), which no file "
+            f"name can hold. Fix: remove it"
+        )
+        raise ReadError(msg)
+
+
 def _read_raw(
     src: str | os.PathLike[str],
     layer: str,
     *,
     layer_name: str | None,
     crs: object | None,
+    where: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, str]:
-    if _is_url(src):
+    """Read a layer as stored; every read failure becomes a zonegeo error."""
+    text = os.fspath(src)
+    if _is_url(text):
         from zonegeo import postgis
 
         table = layer_name or layer
-        return postgis.read_layer_raw(str(src), table), postgis.source_label(
-            str(src), table
-        )
-    path = Path(src)
+        label = postgis.source_label(text, table)
+        if where is not None:
+            msg = (
+                f"{label}: where= filters files read through GDAL (GeoPackage, "
+                f"GeoJSON, Shapefile); for a PostGIS table, create a view with the "
+                f"filter and read the view (table=VIEW in the URL)"
+            )
+            raise ValidationError(msg)
+        with database_read_errors(label):
+            gdf = postgis.read_layer_raw(text, table)
+        if crs is not None and gdf.crs is None:
+            gdf = gdf.set_crs(crs)
+        return gdf, label
+    _check_path_text(text)
+    path = Path(text)
     if not path.exists():
         msg = f"{path}: no such file"
-        raise ValidationError(msg)
+        raise ReadError(msg)
+    if path.is_dir():
+        msg = (
+            f"{path}: is a folder, not a layer file. Fix: name one file "
+            f"({', '.join(READ_FORMATS)}); a dataset folder is read with "
+            f"zonegeo.read_dataset (on the command line: --data FOLDER)"
+        )
+        raise ReadError(msg)
     suffix = (
         "".join(path.suffixes[-2:]).lower()
         if path.name.lower().endswith(".shp.zip")
@@ -199,26 +380,59 @@ def _read_raw(
             f"{', '.join(READ_FORMATS)} (zip = zipped Shapefile) and postgresql:// URLs"
         )
         raise ValidationError(msg)
-    if suffix == ".gpkg":  # roll back a write that a killed process left half-done
-        from zonegeo.store import LOCK_TIMEOUT, ready_gpkg
+    what = _FORMAT_NAMES[suffix]
+    with read_errors(str(path), what=f"a {what}"):
+        if path.stat().st_size == 0:
+            msg = f"{path}: the file is empty (0 bytes). Fix: export the layer again"
+            raise ReadError(msg)
+        if where is not None and suffix in (".csv", ".parquet", ".geoparquet"):
+            msg = (
+                f"{path}: where= filters files read through GDAL (GeoPackage, "
+                f"GeoJSON, Shapefile), not a {what}. Fix: filter the table "
+                f"before reading, or save it as a GeoPackage"
+            )
+            raise ValidationError(msg)
+        if suffix == ".gpkg":  # roll back a write a killed process left half-done
+            from zonegeo.store import LOCK_TIMEOUT, ready_gpkg
 
-        ready_gpkg(path, timeout=LOCK_TIMEOUT)
-    chosen = _pick_layer(path, layer, layer_name)
-    where = f"{path}" + (f' (layer "{chosen}")' if chosen and suffix == ".gpkg" else "")
-    if suffix == ".csv":
-        gdf = _read_csv(path, crs=crs)
-    elif suffix in (".parquet", ".geoparquet"):
-        gdf = gpd.read_parquet(path)
-    else:
-        target = _zip_target(path) if suffix in (".zip", ".shp.zip") else str(path)
-        try:
-            gdf = pyogrio.read_dataframe(target, layer=chosen)
-        except pyogrio.errors.DataSourceError as exc:
-            msg = f"{path}: cannot be read as a GIS file ({exc})"
-            raise ValidationError(msg) from None
+            ready_gpkg(path, timeout=LOCK_TIMEOUT)
+        chosen = _pick_layer(path, layer, layer_name)
+        label = f"{path}" + (
+            f' (layer "{chosen}")' if chosen and suffix == ".gpkg" else ""
+        )
+        if suffix == ".csv":
+            gdf = _read_csv(path, crs=crs)
+        elif suffix in (".parquet", ".geoparquet"):
+            gdf = gpd.read_parquet(path)
+        else:
+            target = _zip_target(path) if suffix in (".zip", ".shp.zip") else str(path)
+            try:
+                gdf = pyogrio.read_dataframe(target, layer=chosen, where=where)
+            except (
+                pyogrio.errors.DataLayerError,
+                pyogrio.errors.DataSourceError,
+            ) as exc:
+                if where is None:
+                    raise
+                msg = (
+                    f"{label}: the filter where={where!r} failed: {_one_line(exc)}. "
+                    f"Fix: write an OGR SQL condition on the file's columns "
+                    f"({', '.join(map(str, _columns_of(target, chosen)))}), e.g. "
+                    f"\"category = 'gas-pipelines'\""
+                )
+                raise ValidationError(msg) from None
+    if where is not None:
+        log.info("%s: %d row(s) match where=%r", label, len(gdf), where)
     if crs is not None and gdf.crs is None:
         gdf = gdf.set_crs(crs)
-    return gdf, where
+    return gdf, label
+
+
+def _columns_of(target: str, layer: str | None) -> list[object]:
+    try:
+        return list(pyogrio.read_info(target, layer=layer)["fields"])
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+        return []
 
 
 def read_layer(
@@ -229,6 +443,9 @@ def read_layer(
     column_map: Mapping[str, str] | None = None,
     crs: object | None = None,
     check_overlaps: bool = True,
+    where: str | None = None,
+    keep_crs: bool = False,
+    require_columns: bool = True,
     date_format: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read and validate one layer from a file or a PostGIS URL.
@@ -249,11 +466,23 @@ def read_layer(
     column_map : mapping, optional
         Renames applied before checking, ``{"name in file": "zonegeo name"}``.
     crs : optional
-        CRS for a file that carries none (CSV with WKT). It never overrides a
-        CRS the file declares.
+        CRS for a file that carries none (CSV with WKT, Shapefile without
+        ``.prj``). It never overrides a CRS the file declares.
     check_overlaps : bool, default True
         For plots, warn (:class:`zonegeo.DataWarning`) about plots that
         overlap each other; costs about 1.5 s per 100,000 plots.
+    where : str, optional
+        Keep only the rows matching this OGR SQL condition, e.g.
+        ``"category = 'gas-pipelines'"`` (GeoPackage, GeoJSON and Shapefile;
+        passed to :func:`pyogrio.read_dataframe`).
+    keep_crs : bool, default False
+        Return the layer in the file's CRS instead of EPSG:4326 (the checks
+        are the same).
+    require_columns : bool, default True
+        False checks only the schema columns the file has (their types,
+        allowed values, empty and duplicate ids) and requires none, and adds
+        no missing ones; the file's column order is kept. For any polygon
+        layer measured as plots, as ``zonegeo distances`` does.
     date_format : str, optional
         How text dates (``allocated_on``, ``build_by``) are written. By
         default each column is read day first (``dd.mm.yyyy``, also
@@ -266,10 +495,14 @@ def read_layer(
     Returns
     -------
     GeoDataFrame
-        Validated, in EPSG:4326; see :func:`zonegeo._validate.validate_layer`.
+        Validated, in EPSG:4326 (or the file's CRS with ``keep_crs``); see
+        :func:`zonegeo._validate.validate_layer`.
 
     Raises
     ------
+    ReadError
+        If the file is missing, empty, a folder, damaged, not UTF-8, or the
+        database refuses access; the message names the file or URL.
     ValidationError
         (or a subclass) naming the file, the rows, what was found, what is
         allowed and the fix.
@@ -282,14 +515,16 @@ def read_layer(
     >>> sorted(plots["status"].unique())
     ['allocated', 'construction', 'free', 'operating']
     """
-    gdf, where = _read_raw(src, layer, layer_name=layer_name, crs=crs)
+    gdf, label = _read_raw(src, layer, layer_name=layer_name, crs=crs, where=where)
     return validate_layer(
         gdf,
         layer,
-        source=where,
+        source=label,
         column_map=column_map,
         check_overlaps=check_overlaps,
         date_format=date_format,
+        keep_crs=keep_crs,
+        require_columns=require_columns,
     )
 
 
@@ -301,9 +536,10 @@ def read_plots(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFram
     src : str or path-like
         File or ``postgresql://`` URL; see :func:`read_layer`.
     **kwargs
-        ``layer_name``, ``column_map``, ``crs``, ``check_overlaps`` or
-        ``date_format`` (how ``allocated_on`` and ``build_by`` are written
-        when not ``dd.mm.yyyy`` or ISO), as in :func:`read_layer`.
+        ``layer_name``, ``column_map``, ``crs``, ``check_overlaps``,
+        ``where``, ``keep_crs``, ``require_columns`` or ``date_format`` (how
+        ``allocated_on`` and ``build_by`` are written when not ``dd.mm.yyyy``
+        or ISO), as in :func:`read_layer`.
 
     Returns
     -------
@@ -371,11 +607,47 @@ def read_districts(
 
 
 def read_infrastructure(
-    src: str | os.PathLike[str], **kwargs: object
+    src: str | os.PathLike[str],
+    *,
+    kind: str | None = None,
+    dissolve_by: str | None = None,
+    **kwargs: object,
 ) -> gpd.GeoDataFrame:
     """Read gas, electricity and water infrastructure (points and lines).
 
-    See :func:`read_layer` for the parameters.
+    Parameters
+    ----------
+    src : str or path-like
+        File or ``postgresql://`` URL; see :func:`read_layer`.
+    kind : {"gas", "electricity", "water"}, optional
+        The kind of every feature, for a file without a ``kind`` column (a
+        pipeline file such as Global Energy Monitor's). A file that has its
+        own ``kind`` column is refused rather than overwritten.
+    dissolve_by : str, optional
+        Column (as named in the file, or its ``column_map`` target) whose
+        repeated values are parts of one feature, as GEM's
+        ``gem_project_id``: the rows sharing a value become one
+        MultiLineString feature. Columns whose values differ between the
+        parts (``part``, ``osm_id``) are dropped; rows with an empty value are
+        kept as they are (validation then names them). A log line (INFO)
+        says how many rows became how many features.
+    **kwargs
+        ``layer_name``, ``column_map``, ``crs``, ``where``, ``keep_crs`` or
+        ``require_columns``, as in :func:`read_layer`.
+
+    Returns
+    -------
+    GeoDataFrame
+        Validated, one row per feature. With ``dissolve_by``,
+        ``attrs["dissolved"]`` holds ``{"by", "rows", "features",
+        "dropped_columns"}``.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`read_layer`; also for ``kind`` with a file that has a
+        ``kind`` column, and a ``dissolve_by`` column that is missing or
+        whose repeated values join points.
 
     Examples
     --------
@@ -385,8 +657,195 @@ def read_infrastructure(
     >>> infra = read_infrastructure(path)
     >>> sorted(infra["kind"].unique())
     ['electricity', 'gas', 'water']
+    >>> gas = read_infrastructure(path, where="kind = 'gas'")
+    >>> sorted(gas["kind"].unique())
+    ['gas']
     """
-    return read_layer(src, "infrastructure", **kwargs)  # type: ignore[arg-type]
+    layer_name = kwargs.pop("layer_name", None)
+    crs = kwargs.pop("crs", None)
+    where = kwargs.pop("where", None)
+    column_map = dict(kwargs.pop("column_map", None) or {})  # type: ignore[call-overload]
+    gdf, label = _read_raw(
+        src,
+        "infrastructure",
+        layer_name=layer_name,  # type: ignore[arg-type]
+        crs=crs,
+        where=where,  # type: ignore[arg-type]
+    )
+    if kind is not None:
+        gdf = _set_kind(gdf, kind, column_map, label)
+    dissolved = None
+    if dissolve_by is not None:
+        gdf, dissolved = _dissolve_lines(gdf, dissolve_by, column_map, label)
+    out = validate_layer(
+        gdf,
+        "infrastructure",
+        source=label,
+        column_map=column_map or None,
+        **kwargs,  # type: ignore[arg-type]
+    )
+    if dissolved is not None:
+        out.attrs["dissolved"] = dissolved
+    return out
+
+
+def _set_kind(
+    gdf: gpd.GeoDataFrame, kind: str, column_map: Mapping[str, str], label: str
+) -> gpd.GeoDataFrame:
+    from zonegeo.schema import INFRA_KINDS
+
+    if kind not in INFRA_KINDS:
+        msg = f"kind={kind!r} is not a kind of infrastructure; use one of {INFRA_KINDS}"
+        raise ValidationError(msg)
+    own = [c for c in gdf.columns if c == "kind" or column_map.get(c) == "kind"]
+    if own:
+        msg = (
+            f"{label}: kind={kind!r} (--infra-kind) was given but the layer has its "
+            f"own 'kind' column {own[0]!r}; drop kind= (--infra-kind) or the column"
+        )
+        raise ValidationError(msg)
+    return gdf.assign(kind=kind)
+
+
+def _dissolve_lines(
+    gdf: gpd.GeoDataFrame, column: str, column_map: Mapping[str, str], label: str
+) -> tuple[gpd.GeoDataFrame, dict[str, object]]:
+    """Join the line rows that share a value of ``column`` into one feature each."""
+    name = column
+    if name not in gdf.columns:
+        back = [k for k, v in column_map.items() if v == name and k in gdf.columns]
+        if not back:
+            have = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+            near = closest_names([name], have, cutoff=0.5)
+            hint = f" Did you mean {near[name]!r}?" if near else ""
+            msg = (
+                f"{label}: dissolve_by={name!r} (--dissolve-by) is not a column of "
+                f"the layer; it has {have}.{hint}"
+            )
+            raise SchemaError(msg)
+        name = back[0]
+    key = gdf[name]
+    has_key = (key.notna() & (key.astype("string").str.strip() != "")).to_numpy(
+        dtype=bool
+    )
+    repeated = has_key & key.duplicated(keep=False).to_numpy(dtype=bool)
+    info: dict[str, object] = {
+        "by": name,
+        "rows": len(gdf),
+        "features": len(gdf),
+        "dropped_columns": [],
+    }
+    if not repeated.any():
+        log.info("%s: no %s value repeats; nothing to dissolve", label, name)
+        return gdf, info
+    geoms = gdf.geometry.values
+    types = geometry_type_names(geoms)
+    not_line = repeated & ~np.isin(types, ("LineString", "MultiLineString"))
+    if not_line.any():
+        ids = sorted({str(v) for v in key[not_line]})
+        found = sorted({t or "missing" for t in types[not_line]})
+        msg = (
+            f"{label}: dissolve_by={name!r} joins lines only, but rows with "
+            f"{describe_rows(ids, id_column=name)} have {found} geometries. Fix: "
+            f"give those rows their own ids, or remove them"
+        )
+        raise GeometryError(msg)
+    attrs = gdf.drop(columns=gdf.geometry.name).loc[repeated]
+    groups = key[repeated].astype("string")
+    varying = [
+        str(c)
+        for c in attrs.columns
+        if c != name
+        and bool(
+            (attrs[c].groupby(groups.to_numpy(), sort=False).nunique(dropna=False) > 1)
+            .to_numpy()
+            .any()
+        )
+    ]
+    keep = ~repeated | ~key.duplicated(keep="first").to_numpy(dtype=bool)
+    out = gdf.loc[keep].drop(columns=varying)
+    new_geoms = out.geometry.values.copy()
+    kept_keys = key[keep].astype("string").to_numpy()
+    kept_repeated = repeated[keep]
+    group_keys = groups.to_numpy()
+    for pos in np.flatnonzero(kept_repeated):
+        parts = shapely.get_parts(geoms[repeated][group_keys == kept_keys[pos]])
+        new_geoms[pos] = shapely.multilinestrings(parts)
+    out = out.set_geometry(
+        gpd.GeoSeries(new_geoms, index=out.index, crs=gdf.crs), crs=gdf.crs
+    ).reset_index(drop=True)
+    joined = int(kept_repeated.sum())
+    info.update(features=len(out), dropped_columns=varying)
+    log.info(
+        "%s: joined %d rows into %d MultiLineString feature(s) by %s (%s); %d "
+        "feature(s) in all%s",
+        label,
+        int(repeated.sum()),
+        joined,
+        name,
+        describe_rows(sorted(set(group_keys)), id_column=name),
+        len(out),
+        f"; dropped column(s) {varying} whose values differ between the parts"
+        if varying
+        else "",
+    )
+    return out, info
+
+
+def read_features(
+    src: str | os.PathLike[str],
+    *,
+    layer_name: str | None = None,
+    crs: object | None = None,
+    where: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Read any layer as stored, without a zonegeo schema (e.g. a ranking file).
+
+    The same file handling and messages as :func:`read_layer`: a missing,
+    empty, damaged or non-UTF-8 file raises :class:`zonegeo.ReadError` naming
+    it. No columns are checked or renamed and the CRS is kept.
+
+    Parameters
+    ----------
+    src : str or path-like
+        A file in a format :func:`read_layer` reads, or a ``postgresql://``
+        URL with ``table=``.
+    layer_name : str, optional
+        Layer of a multi-layer GeoPackage (default: the only one).
+    crs : optional
+        CRS for a file that carries none; never overrides a declared one.
+    where : str, optional
+        OGR SQL row filter, as in :func:`read_layer`.
+
+    Returns
+    -------
+    GeoDataFrame
+        As stored, in the file's CRS.
+
+    Raises
+    ------
+    ReadError
+        If the file cannot be read.
+    CRSError
+        If the layer has no CRS and ``crs`` is not given.
+
+    Examples
+    --------
+    >>> from zonegeo.io import read_features
+    >>> from zonegeo.datasets import get_path
+    >>> towns = read_features(get_path("demo") / "boundaries" / "settlements.gpkg")
+    >>> towns.crs.to_epsg()
+    4326
+    """
+    gdf, label = _read_raw(src, "", layer_name=layer_name, crs=crs, where=where)
+    if gdf.crs is None:
+        msg = (
+            f"{label}: the layer has no CRS (for example a Shapefile without its "
+            f".prj); zonegeo never guesses one. Fix: add the .prj, or pass "
+            f"crs='EPSG:...' (on the command line --crs EPSG:...)"
+        )
+        raise CRSError(msg)
+    return gdf
 
 
 def read_settlements(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDataFrame:

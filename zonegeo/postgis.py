@@ -158,6 +158,13 @@ def parse_url(url: str) -> PostgisTarget:
             f"[?schema=NAME&table=NAME]"
         )
         raise ValidationError(msg)
+    if "\x00" in unquote(url):
+        msg = (
+            f"{_mask(url).replace(chr(0), '%00')}: the URL contains a NUL "
+            f"character (%00), which no "
+            f"database, schema or table name can hold. Fix: remove it"
+        )
+        raise ValidationError(msg)
     parts = urlsplit(url)
     params = _query_params(parts.query)
     ours: dict[str, str] = {}
@@ -596,7 +603,9 @@ def read_dataset(url: str, *, date_format: str | None = None) -> Dataset:
         )
         raise ValidationError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
-    with connect(target, read_only=True) as conn:
+    from zonegeo.io import database_read_errors
+
+    with database_read_errors(target.display), connect(target, read_only=True) as conn:
         present = set(list_tables(conn, target.schema))
         missing = [
             name

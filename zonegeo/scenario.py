@@ -482,8 +482,11 @@ def _parse_exclusions(
             )
         name = _text(item.get("name"), f"{key}.name", problems, required=True)
         reason = _text(item.get("reason"), f"{key}.reason", problems, required=True)
+        import numpy as np
+
         try:
-            geom = shapely.from_wkt(item["wkt"])
+            with np.errstate(invalid="ignore"):  # NaN: validation names it below
+                geom = shapely.from_wkt(item["wkt"])
         except (shapely.errors.GEOSException, TypeError, ValueError) as exc:
             problems.add(
                 f"{key}.wkt",

@@ -14,7 +14,14 @@ from zonegeo.cli._common import ZonegeoGroup, configure_logging, version_text
 __all__ = ["cli", "main"]
 
 
-@click.group(cls=ZonegeoGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=ZonegeoGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Exit codes: 0 success; 1 a data error, printed as one 'error: ...' line "
+    "naming the file (a missing, empty or damaged file, bad data, a database that "
+    "refuses access); 2 a usage error. Warnings print as one 'warning: ...' line. "
+    "Files without a CRS take --crs.",
+)
 @click.version_option(message=version_text(), version="")
 @click.option("--debug", is_flag=True, help="Show tracebacks for data errors.")
 @click.option(

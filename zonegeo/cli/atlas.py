@@ -11,6 +11,7 @@ from zonegeo.cli._common import (
     as_of_date,
     as_of_option,
     basemap_option,
+    crs_option,
     data_option,
     date_format_option,
     echo_err,
@@ -30,11 +31,12 @@ __all__ = ["atlas"]
     help="Folder for index.html and the district pages.",
 )
 @data_option
+@crs_option
 @click.option(
     "--scenario",
     "scenario_path",
     default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="A scenario .toml or ranking file; its sites appear on their district's page.",
 )
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
@@ -50,6 +52,7 @@ __all__ = ["atlas"]
 def atlas(
     out_dir: Path,
     data: str | None,
+    crs: str | None,
     scenario_path: Path | None,
     lang: str,
     basemap: str,
@@ -67,10 +70,10 @@ def atlas(
     from zonegeo.cli.map import load_ranking
 
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     ranking = None
     if scenario_path is not None:
-        ranking, _, _ = load_ranking(scenario_path, dataset)
+        ranking, _, _ = load_ranking(scenario_path, dataset, crs=crs)
     index = zonegeo.write_atlas(
         dataset,
         out_dir,

@@ -12,6 +12,7 @@ from zonegeo.cli._common import (
     as_of_date,
     as_of_option,
     basemap_option,
+    crs_option,
     data_option,
     date_format_option,
     echo_err,
@@ -56,18 +57,18 @@ def sanitary_buffers(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame |
 
 
 def load_ranking(
-    path: Path, dataset: Dataset
+    path: Path, dataset: Dataset, *, crs: str | None = None
 ) -> tuple[gpd.GeoDataFrame, str | None, gpd.GeoDataFrame | None]:
     """Return the ranked sites of a scenario or ranking file, its district and buffers.
 
     A ``.toml`` scenario is validated and run on ``dataset``, and its hazard
     class (if any) gives the sanitary protection zones to draw; a ``.gpkg``,
     ``.geojson`` or ``.parquet`` file written by ``zonegeo rank`` is read as
-    is, without buffers.
+    is (through :func:`zonegeo.io.read_features`, so a missing or damaged
+    file is one clear error), without buffers.
     """
-    import geopandas as gpd
-
     from zonegeo.errors import ValidationError
+    from zonegeo.io import read_features
 
     suffix = path.suffix.lower().lstrip(".")
     if suffix == "toml":
@@ -86,10 +87,7 @@ def load_ranking(
             f"{'.' + suffix if suffix else 'a file without extension'}"
         )
         raise ValidationError(msg)
-    if not path.is_file():
-        msg = f"{path}: ranking file not found"
-        raise ValidationError(msg)
-    ranking = gpd.read_parquet(path) if suffix == "parquet" else gpd.read_file(path)
+    ranking = read_features(path, crs=crs)
     district = None
     if "district" in ranking.columns and ranking["district"].nunique() == 1:
         district = str(ranking["district"].iloc[0])
@@ -120,11 +118,12 @@ def load_ranking(
     "--scenario",
     "scenario_path",
     default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="A scenario .toml (run, and its ranked sites drawn) or a ranking file "
     "(.gpkg, .geojson, .parquet) from 'zonegeo rank'.",
 )
 @data_option
+@crs_option
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @basemap_option
 @self_contained_option
@@ -136,6 +135,7 @@ def map_command(
     color_by: str,
     scenario_path: Path | None,
     data: str | None,
+    crs: str | None,
     lang: str,
     basemap: str,
     self_contained: bool,
@@ -156,12 +156,14 @@ def map_command(
         msg = "give --district NAME (or --scenario FILE whose district is drawn)"
         raise click.UsageError(msg)
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     if district is not None:
         district = dataset.check_district(district)
     ranking = buffers = None
     if scenario_path is not None:
-        ranking, scenario_district, buffers = load_ranking(scenario_path, dataset)
+        ranking, scenario_district, buffers = load_ranking(
+            scenario_path, dataset, crs=crs
+        )
         if district is None:
             if scenario_district is None:
                 msg = (
