@@ -112,7 +112,7 @@ def _child_pyosmium(path: str) -> None:
     import osmium
     import shapely
 
-    from zonegeo.osm import OSM_TAGS
+    from zonegeo.io.osm import OSM_TAGS
 
     keys = {t.key: set(t.values) for t in OSM_TAGS}
     start = time.perf_counter()

@@ -13,8 +13,8 @@ from shapely.geometry import LineString, Point, box
 
 import zonegeo
 from zonegeo import Criterion, UnknownDistrictError, ValidationError
-from zonegeo.candidates import labour_column, tile_district
 from zonegeo.dataset import Dataset, empty_layer
+from zonegeo.siting.candidates import labour_column, tile_district
 
 UTM = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0
@@ -541,7 +541,7 @@ def test_exclude_taken_false_allows_taken_land(dataset) -> None:
 
 
 def test_taken_plot_reasons() -> None:
-    from zonegeo.criteria import exclusion_zones
+    from zonegeo.siting.criteria import exclusion_zones
 
     plots = gpd.GeoDataFrame(
         {
@@ -564,7 +564,7 @@ def test_taken_plot_reasons() -> None:
 
 
 def test_scenario_key_exclude_taken_reaches_candidate_sites(dataset, tmp_path) -> None:
-    from zonegeo.scenario import load_scenario, run_scenario
+    from zonegeo.siting.scenario import load_scenario, run_scenario
 
     ds = _with_plots(dataset)
     text = """

@@ -710,7 +710,7 @@ def test_readme_states_source_licence_and_attribution_of_each_file() -> None:
 
 @pytest.mark.parametrize("which", ["region", "district"])
 def test_maps_of_the_demo_carry_the_data_attribution(demo, which) -> None:
-    from zonegeo.maps import DEMO_ATTRIBUTION, district_map, region_map
+    from zonegeo.maps.district import DEMO_ATTRIBUTION, district_map, region_map
 
     m = (
         region_map(demo, basemap="none")
@@ -726,7 +726,7 @@ def test_maps_of_the_demo_carry_the_data_attribution(demo, which) -> None:
 def test_maps_of_other_data_carry_no_demo_attribution(demo) -> None:
     from dataclasses import replace
 
-    from zonegeo.maps import district_map
+    from zonegeo.maps.district import district_map
 
     mine = replace(demo, source="my_region/")
     page = district_map(mine, "Sauran", basemap="none").get_root().render()

@@ -1,4 +1,4 @@
-"""Tests of zonegeo.distance: hand-computed, geodesic truth, properties, errors."""
+"""zonegeo.access.distances: hand-computed, geodesic truth, properties, errors."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, box
 
 import zonegeo
-from zonegeo._nearest import explode_pieces, utm_zone_epsg
+from zonegeo.access.nearest import explode_pieces, utm_zone_epsg
 from zonegeo.errors import CRSError, GeometryError, SchemaError, ValidationError
 
 UTM42 = "EPSG:32642"

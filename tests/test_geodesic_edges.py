@@ -30,7 +30,7 @@ from shapely.geometry import LineString, MultiLineString, Point
 
 import zonegeo
 from tests._geodesic import GEOD, boundary_samples, distance_to_line
-from zonegeo._nearest import MAX_EDGE_M, densify_geodesic, explode_pieces
+from zonegeo.access.nearest import MAX_EDGE_M, densify_geodesic, explode_pieces
 
 GEM = (
     Path(__file__).resolve().parents[2]

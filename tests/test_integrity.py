@@ -1,4 +1,4 @@
-"""Links between layers: every plot in a known district and zone (zonegeo.integrity).
+"""Links between layers: every plot in a known district and zone (zonegeo.io.integrity).
 
 The bugs these tests pin down: a plot whose ``district`` was written in Kazakh
 (``Сарыағаш``) or with another transliteration (``Turkistan`` where geokz says
@@ -24,8 +24,8 @@ from shapely.geometry import box
 import zonegeo
 from tests._need import in_ci
 from zonegeo import SchemaError, UnknownDistrictError, ValidationError
-from zonegeo._validate import validate_layer
-from zonegeo.integrity import check_links
+from zonegeo.io.integrity import check_links
+from zonegeo.io.validate import validate_layer
 from zonegeo.names import name_key, resolve_district, suggest_districts
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def _whole_dataset_calls(tmp: Path) -> dict[str, Callable[[zonegeo.Dataset], obj
         "write_report": lambda ds: zonegeo.write_report(ds, tmp / "r.xlsx"),
         "write_atlas": lambda ds: zonegeo.write_atlas(ds, tmp / "atlas"),
         "district_map": lambda ds: zonegeo.district_map(ds, district="Sauran"),
-        "region_map": lambda ds: zonegeo.maps.region_map(ds),
+        "region_map": lambda ds: zonegeo.maps.district.region_map(ds),
         "service_coverage": lambda ds: zonegeo.service_coverage(ds),
         "candidate_sites": lambda ds: zonegeo.candidate_sites(ds, "Sauran", area_ha=5),
         "write_dataset": lambda ds: zonegeo.write_dataset(ds, tmp / "copy"),

@@ -1,4 +1,4 @@
-"""Readers, validation and atomic writers (zonegeo.io, zonegeo._validate)."""
+"""Readers, validation and atomic writers (zonegeo.io.files, zonegeo.io.validate)."""
 
 from __future__ import annotations
 
@@ -428,7 +428,7 @@ def test_duplicate_ids_property(ids: list[str]) -> None:
     n = len(ids)
     src = _plots(n)
     src["plot_id"] = ids
-    from zonegeo._validate import validate_layer
+    from zonegeo.io.validate import validate_layer
 
     dups = {i for i in ids if ids.count(i) > 1}
     if dups:

@@ -1,4 +1,4 @@
-"""Reader boundary (zonegeo.io): each read failure is one error naming the file.
+"""Reader boundary (zonegeo.io.files): each read failure is one error naming the file.
 
 Also the reader options the command line needs: ``where``, ``kind``,
 ``dissolve_by``, ``keep_crs``, ``require_columns`` and :func:`read_features`.
@@ -25,8 +25,8 @@ from zonegeo import (
     SchemaError,
     ValidationError,
 )
-from zonegeo._validate import validate_layer
-from zonegeo.io import read_features
+from zonegeo.io.files import read_features
+from zonegeo.io.validate import validate_layer
 
 UTM42 = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0
@@ -190,7 +190,7 @@ def test_one_problem_is_one_line() -> None:
 def test_where_kind_and_dissolve_by(tmp_path: Path, caplog) -> None:
     path = tmp_path / "routes.gpkg"
     _infra().to_file(path)
-    with caplog.at_level("INFO", logger="zonegeo.io"):
+    with caplog.at_level("INFO", logger="zonegeo.io.files"):
         infra = zonegeo.read_infrastructure(
             path,
             where="category = 'gas'",

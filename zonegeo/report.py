@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Literal
 import geopandas as gpd
 import pandas as pd
 
-from zonegeo._sheets import append_frame, append_row, write_csv
 from zonegeo.errors import ValidationError
+from zonegeo.io.sheets import append_frame, append_row, write_csv
 
 if TYPE_CHECKING:
     from zonegeo.dataset import Dataset
@@ -97,7 +97,7 @@ def _coverage_reach(within_m: float | Mapping[str, float] | None) -> str:
     """Describe the coverage reach for the report's About section."""
     import inspect
 
-    from zonegeo.coverage import service_coverage
+    from zonegeo.access.coverage import service_coverage
 
     default = inspect.signature(service_coverage).parameters["within_m"].default
     if within_m is None:
@@ -113,7 +113,7 @@ def _coverage_reach(within_m: float | Mapping[str, float] | None) -> str:
 def _coverage_table(
     dataset: Dataset, within_m: float | Mapping[str, float] | None
 ) -> pd.DataFrame:
-    from zonegeo.coverage import service_coverage
+    from zonegeo.access.coverage import service_coverage
 
     table = (
         service_coverage(dataset)
@@ -144,7 +144,7 @@ def report_tables(
     within_m : float or mapping, optional
         Reach in metres within which a plot counts as served, one figure or
         one per kind (``{"gas": 500, "water": 2000}``), passed to
-        :func:`zonegeo.coverage.service_coverage` (its default when omitted).
+        :func:`zonegeo.access.coverage.service_coverage` (its default when omitted).
 
     Returns
     -------
@@ -154,7 +154,7 @@ def report_tables(
         :func:`zonegeo.idle_plots`, without geometry, with ``zone_name``) and
         ``infrastructure_coverage``.
     """
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
     from zonegeo.kpis import district_kpis, zone_kpis
 
     check_links(dataset)
@@ -395,7 +395,7 @@ def write_report(
     >>> openpyxl.load_workbook(out).sheetnames
     ['Zone KPIs', 'District KPIs', 'Idle plots', 'Infrastructure coverage', 'About']
     """
-    from zonegeo.io import atomic_path
+    from zonegeo.io.atomic import atomic_path
     from zonegeo.parcels import to_timestamp
 
     fmt = report_format(path)

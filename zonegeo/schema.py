@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
+
+import pandas as pd
 
 __all__ = [
     "DISTRICTS",
@@ -306,3 +308,37 @@ LAYERS: MappingProxyType[str, LayerSchema] = MappingProxyType(
         for s in (DISTRICTS, ZONES, PLOTS, INFRASTRUCTURE, SETTLEMENTS, EXCLUSIONS)
     }
 )
+
+
+# -- status history of the plots (a store's plot_status_history table) --------
+
+#: Columns of the status history, in order.
+HISTORY_COLUMNS = (
+    "history_id",
+    "plot_id",
+    "changed_at",
+    "old_status",
+    "new_status",
+    "action",
+    "note",
+)
+
+
+def history_frame(rows: Any) -> pd.DataFrame:
+    """Return history rows (tuples or a DataFrame) typed as ``plot_history`` returns."""
+    if isinstance(rows, pd.DataFrame):
+        frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)).reset_index(drop=True)
+    else:
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=list(HISTORY_COLUMNS))
+    frame["history_id"] = frame["history_id"].astype("int64")
+    frame["changed_at"] = pd.to_datetime(
+        frame["changed_at"], utc=True, format="ISO8601"
+    )
+    for c in ("plot_id", "old_status", "new_status", "action", "note"):
+        frame[c] = frame[c].astype("string")
+    return frame
+
+
+def empty_history() -> pd.DataFrame:
+    """Return an empty status history, with the columns of :func:`plot_history`."""
+    return history_frame([])

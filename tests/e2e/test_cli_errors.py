@@ -590,12 +590,12 @@ def test_warning_handler_is_scoped_to_the_command(good, tmp_path: Path) -> None:
 
 def test_unexpected_errors_keep_their_traceback(monkeypatch, good, tmp_path) -> None:
     """A bug is not a data error: it is not dressed up as 'error:'."""
-    import zonegeo.io
+    import zonegeo.io.files
 
     def boom(*args: object, **kwargs: object) -> None:
         raise KeyError("a bug")
 
-    monkeypatch.setattr(zonegeo.io, "_read_raw", boom)
+    monkeypatch.setattr(zonegeo.io.files, "_read_raw", boom)
     result = invoke(["distances", good["plots"], good["infra"], "-o", tmp_path / "o"])
     assert result.exit_code == 2  # usage error: -o has no extension
     result = invoke(

@@ -192,7 +192,7 @@ crs_option = click.option(
 
 def as_of_date(as_of: str | None, date_format: str | None) -> Any:
     """Read ``--as-of``: day first, ISO, or as ``--date-format`` says; None stays."""
-    from zonegeo._dates import parse_date
+    from zonegeo.dates import parse_date
 
     if as_of is None:
         return None

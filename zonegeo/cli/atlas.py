@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from zonegeo._i18n import LANGS
 from zonegeo.cli._common import (
     as_of_date,
     as_of_option,
@@ -17,6 +16,7 @@ from zonegeo.cli._common import (
     echo_err,
     load_dataset,
 )
+from zonegeo.i18n import LANGS
 
 __all__ = ["atlas"]
 

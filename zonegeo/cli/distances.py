@@ -34,7 +34,7 @@ def write_xlsx(table: gpd.GeoDataFrame, path: Path, *, sheet: str) -> None:
     """
     import shapely
 
-    from zonegeo.io import atomic_path
+    from zonegeo.io.atomic import atomic_path
 
     frame = pd.DataFrame(table.drop(columns=table.geometry.name))
     frame["wkt"] = shapely.to_wkt(table.geometry.to_numpy(), rounding_precision=-1)
@@ -57,7 +57,7 @@ def _reasons(
     capacity_aware: bool,
 ) -> str:
     """Say why plots have no total cost: which kind they lack, and how many."""
-    from zonegeo.distance import distance_columns
+    from zonegeo.access.distances import distance_columns
 
     parts = []
     for k in kinds:
@@ -196,9 +196,9 @@ def distances(
     from tqdm import tqdm
 
     from zonegeo import read_infrastructure, read_plots
-    from zonegeo.cost import connection_costs, load_unit_costs
-    from zonegeo.distance import _distances_frame, _prepare, distance_columns
-    from zonegeo.io import write_layer
+    from zonegeo.access.cost import connection_costs, load_unit_costs
+    from zonegeo.access.distances import distance_columns, infrastructure_distances
+    from zonegeo.io.files import write_layer
 
     if no_costs and costs_path is not None:
         msg = "give either --costs or --no-costs, not both"
@@ -242,7 +242,6 @@ def distances(
                 else ""
             )
         )
-    prepared = _prepare(infra, kinds=_kinds(kinds), capacity_aware=capacity_aware)
     show = progress if progress is not None else len(plot_frame) >= PROGRESS_FROM
     with tqdm(
         total=len(plot_frame),
@@ -251,14 +250,16 @@ def distances(
         disable=not show,
         desc="distances",
     ) as bar:
-        out = _distances_frame(
+        out = infrastructure_distances(
             plot_frame,
-            prepared,
+            infra,
+            kinds=_kinds(kinds),
             max_distance=max_distance,
             capacity_aware=capacity_aware,
             progress=bar.update,
         )
-    if unit_costs is not None and not set(prepared.kinds) & set(unit_costs):
+    measured = [k for k in INFRA_KINDS if distance_columns(k)[0] in out.columns]
+    if unit_costs is not None and not set(measured) & set(unit_costs):
         unit_costs = None  # railways alone (or roads without a road cost): no cost
     if unit_costs is not None:
         out = connection_costs(out, unit_costs=unit_costs)
@@ -268,9 +269,9 @@ def distances(
         write_layer(out, output)
     echo_err(
         f"Measured {len(out):,} plots against {len(infra):,} features "
-        f"({', '.join(prepared.kinds)})."
+        f"({', '.join(measured)})."
     )
-    for k in prepared.kinds:
+    for k in measured:
         d = out[distance_columns(k)[0]].to_numpy(dtype="float64")
         reached = int(np.isfinite(d).sum())
         median = f"{np.nanmedian(d):,.0f} m" if reached else "-"
@@ -291,12 +292,12 @@ def distances(
         if n < len(out):
             why = _reasons(
                 out[~has_total],
-                list(prepared.kinds),
+                list(measured),
                 max_distance=max_distance,
                 capacity_aware=capacity_aware,
             )
             line += f"; {len(out) - n:,} have no cost because: {why}"
-            lacks = out[[distance_columns(k)[0] for k in prepared.kinds]].isna()
+            lacks = out[[distance_columns(k)[0] for k in measured]].isna()
             if (lacks.sum(axis=1) > 1).any():
                 line += " (a plot can lack more than one kind)"
         echo_err(line)

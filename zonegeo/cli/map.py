@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from zonegeo._i18n import LANGS
 from zonegeo.cli._common import (
     as_of_date,
     as_of_option,
@@ -20,12 +19,13 @@ from zonegeo.cli._common import (
     output_format,
     self_contained_option,
 )
+from zonegeo.i18n import LANGS
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from zonegeo.dataset import Dataset
-    from zonegeo.scenario import Scenario
+    from zonegeo.siting.scenario import Scenario
 
 __all__ = ["load_ranking", "map_command", "sanitary_buffers"]
 
@@ -37,11 +37,11 @@ def sanitary_buffers(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame |
     """Return the sanitary protection zones of a scenario's hazard class, or None.
 
     One buffer per settlement of the scenario's district, as wide as the
-    class requires (:func:`zonegeo.criteria.exclusion_zones`), for the map's
+    class requires (:func:`zonegeo.siting.criteria.exclusion_zones`), for the map's
     "Sanitary protection zones" layer.
     """
-    from zonegeo.criteria import exclusion_zones
     from zonegeo.crs import metric_crs
+    from zonegeo.siting.criteria import exclusion_zones
 
     if scenario.hazard_class is None:
         return None
@@ -64,15 +64,15 @@ def load_ranking(
     A ``.toml`` scenario is validated and run on ``dataset``, and its hazard
     class (if any) gives the sanitary protection zones to draw; a ``.gpkg``,
     ``.geojson`` or ``.parquet`` file written by ``zonegeo rank`` is read as
-    is (through :func:`zonegeo.io.read_features`, so a missing or damaged
+    is (through :func:`zonegeo.io.files.read_features`, so a missing or damaged
     file is one clear error), without buffers.
     """
     from zonegeo.errors import ValidationError
-    from zonegeo.io import read_features
+    from zonegeo.io.files import read_features
 
     suffix = path.suffix.lower().lstrip(".")
     if suffix == "toml":
-        from zonegeo.scenario import load_scenario, run_scenario
+        from zonegeo.siting.scenario import load_scenario, run_scenario
 
         scenario = load_scenario(path)
         return (

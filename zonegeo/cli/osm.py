@@ -83,8 +83,8 @@ def osm(
       zonegeo osm kazakhstan-latest.osm.pbf --boundary districts.gpkg \\
           -o infrastructure.gpkg --settlements settlements.gpkg
     """  # noqa: D301 (click's \b marker)
-    from zonegeo.io import write_layer
-    from zonegeo.osm import read_osm
+    from zonegeo.io.files import write_layer
+    from zonegeo.io.osm import read_osm
 
     if boundary is not None and bbox is not None:
         msg = "give either --boundary or --bbox, not both"

@@ -94,8 +94,8 @@ def _summary(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
 def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     import shapely
 
-    from zonegeo._sheets import write_xlsx
-    from zonegeo.io import atomic_path
+    from zonegeo.io.atomic import atomic_path
+    from zonegeo.io.sheets import write_xlsx
 
     table = pd.DataFrame(ranked.drop(columns=ranked.geometry.name))
     table["wkt"] = shapely.to_wkt(ranked.geometry.to_numpy(), rounding_precision=6)
@@ -144,7 +144,7 @@ def rank(
     'about' sheet with the method, normalisation, weights and sources.
     """
     import zonegeo
-    from zonegeo.scenario import load_scenario, run_scenario
+    from zonegeo.siting.scenario import load_scenario, run_scenario
 
     fmt = output_format(output, FORMATS)
     dataset = load_dataset(data, date_format, crs=crs)

@@ -22,9 +22,17 @@ from zonegeo.errors import (
     SchemaError,
     ValidationError,
 )
+from zonegeo.messages import (
+    MAX_IDS as _MAX_IDS,
+)
+from zonegeo.messages import (
+    closest_names,
+    describe_rows,
+    geometry_type_names,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping
 
 __all__ = [
     "Problems",
@@ -54,62 +62,11 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 #: Columns outside the schema that zonegeo reads (the plots' capacity demands,
-#: see :data:`zonegeo.distance.DEMAND_COLUMNS`); their Shapefile names cut to 10
+#: see :data:`zonegeo.access.distances.DEMAND_COLUMNS`); their Shapefile names cut to 10
 #: characters are restored like the schema's own.
 EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
     "plots": ("demand_gas_m3h", "demand_electricity_kw", "demand_water_m3d"),
 }
-
-_MAX_IDS = 10
-
-
-def describe_rows(ids: Sequence[object], *, id_column: str | None) -> str:
-    """Name up to ten rows, then say how many more there are."""
-    shown = [str(i) for i in ids[:_MAX_IDS]]
-    more = f" and {len(ids) - _MAX_IDS} more" if len(ids) > _MAX_IDS else ""
-    label = f"{id_column}=" if id_column else "row "
-    return label + ", ".join(shown) + more
-
-
-#: shapely's geometry type ids, in order, as OGC names.
-_TYPE_NAMES = np.array(
-    [
-        "Point",
-        "LineString",
-        "LinearRing",
-        "Polygon",
-        "MultiPoint",
-        "MultiLineString",
-        "MultiPolygon",
-        "GeometryCollection",
-    ],
-    dtype=object,
-)
-
-
-def geometry_type_names(geoms: np.ndarray) -> np.ndarray:
-    """Return each geometry's type name ("" for missing geometries), vectorised."""
-    ids = np.asarray(shapely.get_type_id(geoms))
-    return np.where(ids >= 0, _TYPE_NAMES[np.clip(ids, 0, 7)], "")
-
-
-def closest_names(
-    wanted: Iterable[str], have: Sequence[str], *, cutoff: float = 0.6
-) -> dict[str, str]:
-    """Map each wanted name to the most similar name in ``have``, where one is close.
-
-    Examples
-    --------
-    >>> closest_names(["plot_id", "status"], ["plotid", "geometry"])
-    {'plot_id': 'plotid'}
-    """
-    out = {}
-    for name in wanted:
-        close = difflib.get_close_matches(name, list(have), n=1, cutoff=cutoff)
-        if close:
-            out[name] = close[0]
-    return out
-
 
 @dataclass
 class Problems:
@@ -383,7 +340,7 @@ def _coerce(
             return num.astype("float64")
         return num.where(~bad).round().astype("Int64")
     if col.dtype == "date":
-        from zonegeo._dates import date_column
+        from zonegeo.dates import date_column
 
         row_ids = list(gdf[id_column]) if id_column in gdf.columns else None
         out, found = date_column(
@@ -520,7 +477,7 @@ def validate_layer(
     date_format : str, optional
         How the text dates of the layer are written, when not day-first
         (``dd.mm.yyyy``) or ISO, which are recognised per column; see
-        :mod:`zonegeo._dates`.
+        :mod:`zonegeo.dates`.
     keep_crs : bool, default False
         Keep the layer's CRS instead of reprojecting to EPSG:4326.
     require_columns : bool, default True
@@ -541,14 +498,14 @@ def validate_layer(
         Listing every problem found (ValidationError when they are of
         several kinds). Plots and zones outside Kazakhstan are refused,
         saying which CRS (or swapped x/y) would fit them
-        (:func:`zonegeo.integrity.extent_problem`).
+        (:func:`zonegeo.io.integrity.extent_problem`).
 
     Warns
     -----
     DataWarning
         When invalid polygons were repaired, or plots overlap.
     """
-    from zonegeo.parcels import area_ha
+    from zonegeo.crs import area_ha
 
     if layer not in schema.LAYERS:
         msg = f"unknown layer {layer!r}; known layers: {', '.join(schema.LAYERS)}"
@@ -570,7 +527,7 @@ def validate_layer(
     id_column = sch.id_column if sch.id_column in gdf.columns else None
     gdf = _check_geometry(gdf, sch, id_column, problems)
     if sch.name in ("plots", "zones") and len(gdf):
-        from zonegeo.integrity import extent_problem
+        from zonegeo.io.integrity import extent_problem
 
         # Rows with NaN or infinite vertices are reported above, not as outside.
         finite = gdf[_finite_rows(gdf.geometry.values)]
@@ -594,7 +551,7 @@ def validate_layer(
     order.append(gdf.geometry.name)
     out = gdf[order]
     if not source_crs.equals(schema.STORAGE_CRS):
-        # Kept so that zonegeo.integrity can tell which CRS misplaced rows fit.
+        # Kept so that zonegeo.io.integrity can tell which CRS misplaced rows fit.
         out.attrs["source_crs"] = source_crs.to_wkt()
     return out
 
@@ -616,14 +573,14 @@ def overlapping_pairs(
     projected once to an equal-area CRS; candidate pairs are those whose
     envelopes meet (one bulk STRtree query). Pairs of convex polygons without
     holes (nearly every land plot) get their shared area from a vectorised
-    convex clipping (:mod:`zonegeo._clip`, exact to rounding); other pairs
+    convex clipping (:mod:`zonegeo.io._clip`, exact to rounding); other pairs
     are tested with prepared ``intersects`` and ``touches`` and measured with
     a GEOS overlay only where their interiors meet. Slivers from rounding
     (below ``min_area_m2``) do not count. About 1 s per 100,000 plots whether
     they overlap or only touch (``benchmarks/overlaps.py``).
     """
-    from zonegeo._clip import convex_rings, shared_area
     from zonegeo.crs import equal_area_crs
+    from zonegeo.io._clip import convex_rings, shared_area
 
     if len(gdf) < 2:
         return []

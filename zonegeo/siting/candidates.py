@@ -48,16 +48,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from zonegeo.criteria import (
+from zonegeo.crs import equal_area_crs, metric_crs
+from zonegeo.dataset import Dataset
+from zonegeo.errors import DataWarning, ValidationError
+from zonegeo.siting.criteria import (
     SANITARY_SOURCE,
     apply_exclusions,
     exclusion_zones,
     roman,
     sanitary_width_m,
 )
-from zonegeo.crs import equal_area_crs, metric_crs
-from zonegeo.dataset import Dataset
-from zonegeo.errors import DataWarning, ValidationError
 
 __all__ = [
     "AREA_TOLERANCE",
@@ -239,7 +239,7 @@ def _extra_exclusions(exclusions: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame |
             f"{type(exclusions).__name__}; read a file with zonegeo.read_exclusions"
         )
         raise TypeError(msg)
-    from zonegeo._validate import validate_layer
+    from zonegeo.io.validate import validate_layer
 
     return validate_layer(exclusions, "exclusions", source="the exclusions argument")
 
@@ -338,7 +338,7 @@ def candidate_sites(
     hazard_class : int or str, optional
         Hazard class of the planned facility, 1-5 or I-V. Candidates closer
         than the class's sanitary zone width
-        (:data:`zonegeo.criteria.SANITARY_WIDTHS_M`) to any settlement are
+        (:data:`zonegeo.siting.criteria.SANITARY_WIDTHS_M`) to any settlement are
         ineligible. ``None`` applies no sanitary zone.
     exclusions : GeoDataFrame, optional
         Extra exclusion polygons (``name``, ``reason``, optional ``buffer_m``),
@@ -411,14 +411,14 @@ def candidate_sites(
     >>> bool((sites.loc[sites["source"] == "tile", "area_ha"] - 50).abs().max() < 2.5)
     True
     """
-    from zonegeo.cost import connection_costs, load_unit_costs
-    from zonegeo.distance import infrastructure_distances
+    from zonegeo.access.cost import connection_costs, load_unit_costs
+    from zonegeo.access.distances import infrastructure_distances
     from zonegeo.parcels import area_ha as measure_area
 
     if not isinstance(dataset, Dataset):
         msg = f"dataset must be a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
 
     check_links(dataset)
     _check_args(area_ha, shape, max_candidates, labour_radius_km)

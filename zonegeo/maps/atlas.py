@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from zonegeo import _i18n
+from zonegeo import i18n as _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import ValidationError
-from zonegeo.maps import (
+from zonegeo.maps.district import (
     Basemap,
     _HtmlBlock,
     _set_back_link,
@@ -268,7 +268,7 @@ def write_atlas(
     if not isinstance(dataset, Dataset):
         msg = f"write_atlas expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
 
     check_links(dataset)
     _i18n.check_lang(lang)

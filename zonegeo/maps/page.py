@@ -4,7 +4,7 @@ Leaflet 1.9.3 (JS and CSS, its images inlined as data URIs), jQuery 3.7.1 and
 d3 3.5 come from the XStatic packages on PyPI (``xstatic-leaflet``,
 ``xstatic-jquery``, ``xstatic-d3``); zonegeo's own controls (title, legend,
 fullscreen button, distance measure, minimap) and its data-layer factory are
-``zonegeo/assets/zonegeo.js`` and ``zonegeo.css``.
+``zonegeo/maps/static/zonegeo.js`` and ``zonegeo.css``.
 
 A map links its third-party assets by the CDN URLs folium and branca use
 (:data:`MAP_JS`, :data:`MAP_CSS`, :data:`D3_URL`); :func:`inline_js` and
@@ -213,7 +213,9 @@ def inline_css(url: str) -> str:
 
 def _own(name: str) -> str:
     return (
-        resources.files("zonegeo").joinpath("assets", name).read_text(encoding="utf-8")
+        resources.files("zonegeo.maps")
+        .joinpath("static", name)
+        .read_text(encoding="utf-8")
     )
 
 

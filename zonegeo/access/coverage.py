@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zonegeo.distance import infrastructure_distances
+from zonegeo.access.distances import infrastructure_distances
 from zonegeo.errors import SchemaError, ValidationError
 from zonegeo.parcels import area_ha
 from zonegeo.schema import INFRA_KINDS, UTILITY_KINDS
@@ -142,7 +142,7 @@ def service_coverage(
     (0 when the feature touches or crosses it). Shares are of plot area
     (``area_ha``), not of plot counts. A kind missing from the
     infrastructure reaches nobody (0 %). A ``zone_id`` that is not a zone of
-    the dataset is refused (:func:`zonegeo.integrity.check_links`).
+    the dataset is refused (:func:`zonegeo.io.integrity.check_links`).
 
     Examples
     --------
@@ -153,7 +153,7 @@ def service_coverage(
     >>> bool(table["electricity_pct"].between(0, 100).all())
     True
     """
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
 
     check_links(dataset)
     reach = _reach(within_m)

@@ -267,7 +267,7 @@ class _Report:
         self.items: list[str] = []
 
     def rows(self, mask: pd.Series) -> str:
-        from zonegeo._validate import describe_rows
+        from zonegeo.messages import describe_rows
 
         pos = np.flatnonzero(mask.to_numpy(dtype=bool))
         if self.ids is not None:

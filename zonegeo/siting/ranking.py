@@ -37,9 +37,9 @@ from typing import Literal, cast
 import numpy as np
 import pandas as pd
 
-from zonegeo._validate import closest_names
-from zonegeo.criteria import Criterion
 from zonegeo.errors import DataWarning, SchemaError, ValidationError
+from zonegeo.messages import closest_names
+from zonegeo.siting.criteria import Criterion
 
 __all__ = [
     "CONSISTENCY_LIMIT",

@@ -593,7 +593,7 @@ def read_dataset(url: str, *, date_format: str | None = None) -> Dataset:
     snapshot even while others write.
     """
     from zonegeo.dataset import Dataset
-    from zonegeo.io import validate_layer
+    from zonegeo.io.validate import validate_layer
 
     target = parse_url(url)
     if target.table is not None:
@@ -603,7 +603,7 @@ def read_dataset(url: str, *, date_format: str | None = None) -> Dataset:
         )
         raise ValidationError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
-    from zonegeo.io import database_read_errors
+    from zonegeo.io.read_errors import database_read_errors
 
     with database_read_errors(target.display), connect(target, read_only=True) as conn:
         present = set(list_tables(conn, target.schema))
@@ -827,7 +827,7 @@ def read_history(
     conn: psycopg.Connection, schema_name: str, *, plot_id: str | None = None
 ) -> pd.DataFrame:
     """Read the status history of a schema (empty if it has none), oldest first."""
-    from zonegeo.store import HISTORY_COLUMNS, history_frame
+    from zonegeo.schema import HISTORY_COLUMNS, history_frame
 
     if _table_oid(conn, schema_name, HISTORY_TABLE) is None:
         return history_frame([])
@@ -936,7 +936,7 @@ def write_layers(
             f"table={target.table!r}. Fix: drop table= (keep schema=)"
         )
         raise ValidationError(msg)
-    from zonegeo.store import busy_error, lock_seconds
+    from zonegeo.io.locks import busy_error, lock_seconds
 
     timeout = lock_seconds(lock_timeout)
     psycopg_module = _psycopg()
@@ -958,7 +958,8 @@ def _write_layers(
     history: pd.DataFrame | None,
     timeout: float,
 ) -> None:
-    from zonegeo.store import crash_point, history_to_add
+    from zonegeo.io.history import history_to_add
+    from zonegeo.io.locks import crash_point
 
     with connect(target) as conn, conn.transaction():
         conn.execute(

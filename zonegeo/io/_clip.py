@@ -1,6 +1,6 @@
 """Areas shared by pairs of convex polygons, many pairs at once (private).
 
-The overlap check of :func:`zonegeo._validate.overlapping_pairs` needs the
+The overlap check of :func:`zonegeo.io.validate.overlapping_pairs` needs the
 area shared by hundreds of thousands of neighbouring plots. A GEOS overlay
 per pair costs tens of microseconds; land plots are nearly always convex
 quadrilaterals, whose intersection is convex and can be found for all pairs

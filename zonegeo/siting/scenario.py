@@ -62,11 +62,12 @@ import pandas as pd
 import pyproj
 import shapely
 
-from zonegeo.candidates import SHAPES, candidate_sites, labour_column
-from zonegeo.criteria import BETTER, Criterion, hazard_class_number, roman
 from zonegeo.dataset import Dataset
 from zonegeo.errors import ValidationError
-from zonegeo.ranking import (
+from zonegeo.schema import INFRA_KINDS
+from zonegeo.siting.candidates import SHAPES, candidate_sites, labour_column
+from zonegeo.siting.criteria import BETTER, Criterion, hazard_class_number, roman
+from zonegeo.siting.ranking import (
     MAX_STABILITY_DRAWS,
     MAX_STABILITY_SPREAD,
     METHODS,
@@ -76,7 +77,6 @@ from zonegeo.ranking import (
     rank,
     rank_stability,
 )
-from zonegeo.schema import INFRA_KINDS
 
 __all__ = [
     "AHP_SCALE",
@@ -396,7 +396,7 @@ def _parse_ahp(
 def _parse_exclusions(
     spec: Any, base: Path | None, problems: _Problems
 ) -> gpd.GeoDataFrame | None:
-    from zonegeo.io import read_exclusions
+    from zonegeo.io.files import read_exclusions
 
     if not isinstance(spec, list):
         problems.add("exclusions", "must be an array of tables: [[exclusions]]")
@@ -515,7 +515,7 @@ def _parse_exclusions(
             continue
         if name is None or reason is None or not buffer_ok:
             continue
-        from zonegeo._validate import validate_layer
+        from zonegeo.io.validate import validate_layer
 
         try:
             frames.append(validate_layer(frame, "exclusions", source=key))
@@ -781,7 +781,7 @@ def parse_scenario(
         problems.add("unit_costs", "must be a table: [unit_costs]")
         unit_costs = None
     elif unit_costs is not None:
-        from zonegeo.cost import load_unit_costs
+        from zonegeo.access.cost import load_unit_costs
 
         try:
             costs = load_unit_costs(dict(unit_costs))
@@ -881,7 +881,7 @@ def load_scenario(path: str | Path, *, dataset: Dataset | None = None) -> Scenar
 
     Examples
     --------
-    >>> from zonegeo.scenario import load_scenario
+    >>> from zonegeo.siting.scenario import load_scenario
     >>> s = load_scenario("scenarios/sauran_50ha_topsis.toml")
     >>> s.district, s.method, s.hazard_class
     ('Sauran', 'topsis', 3)
@@ -925,7 +925,7 @@ def run_scenario(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame:
     Examples
     --------
     >>> import zonegeo
-    >>> from zonegeo.scenario import load_scenario, run_scenario
+    >>> from zonegeo.siting.scenario import load_scenario, run_scenario
     >>> s = load_scenario("scenarios/sauran_50ha_topsis.toml")
     >>> ranked = run_scenario(s, zonegeo.load_demo())
     >>> int(ranked["rank"].iloc[0])

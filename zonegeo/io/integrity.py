@@ -29,9 +29,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from zonegeo._validate import describe_rows
 from zonegeo.crs import KAZAKHSTAN_BOUNDS
 from zonegeo.errors import CRSError, DataWarning, SchemaError, ValidationError
+from zonegeo.messages import describe_rows
 from zonegeo.names import suggest_districts
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 The public entry point is :func:`infrastructure_distances`. It works on any
 GeoDataFrame of polygons in any CRS, on in-memory frames and on
 dask-geopandas frames (one partition at a time, infrastructure broadcast).
-The array core lives in :mod:`zonegeo._nearest`.
+The array core lives in :mod:`zonegeo.access.nearest`.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import pandas as pd
 import pyproj
 import shapely
 
-from zonegeo import _nearest
-from zonegeo._validate import closest_names, describe_rows, geometry_type_names
+from zonegeo.access import nearest as _nearest
 from zonegeo.crs import check_lonlat_order
 from zonegeo.errors import CRSError, GeometryError, SchemaError, ValidationError
+from zonegeo.messages import closest_names, describe_rows, geometry_type_names
 from zonegeo.schema import INFRA_KINDS
 
 if TYPE_CHECKING:
-    from zonegeo._nearest import ProjectedPieces
+    from zonegeo.access.nearest import ProjectedPieces
 
 __all__ = [
     "DEMAND_COLUMNS",
@@ -1000,6 +1000,7 @@ def infrastructure_distances(
     kinds: str | Iterable[str] | None = None,
     max_distance: float | None = None,
     capacity_aware: bool = False,
+    progress: Callable[[int], object] | None = None,
 ) -> gpd.GeoDataFrame:
     """Measure the distance from each plot to the nearest gas, power and water feature.
 
@@ -1021,6 +1022,10 @@ def infrastructure_distances(
         Only count features whose ``spare_capacity`` covers the plot's demand
         (columns ``demand_gas_m3h``, ``demand_electricity_kw``,
         ``demand_water_m3d``; see Notes).
+
+    progress : callable, optional
+        Called with the number of plots just measured, as the work advances
+        (e.g. ``tqdm(...).update``); not used for a dask-geopandas frame.
 
     Returns
     -------
@@ -1065,7 +1070,7 @@ def infrastructure_distances(
     pair of consecutive vertices) and indexed by anchor points at most 500 m
     apart along them in a k-d tree; candidates are found by a bounded,
     vectorised nearest-neighbour search from each plot's bounding box and
-    checked with exact shapely distances (see :mod:`zonegeo._nearest`). Long
+    checked with exact shapely distances (see :mod:`zonegeo.access.nearest`). Long
     pipelines and power lines therefore never make every plot a candidate.
     There is no Python loop over plots.
 
@@ -1082,7 +1087,7 @@ def infrastructure_distances(
 
     **Edges.** A line between two consecutive vertices is the geodesic
     between them on WGS 84, whatever the input CRS. Edges longer than 20 km
-    (:data:`zonegeo._nearest.MAX_EDGE_M`) are split along that geodesic
+    (:data:`zonegeo.access.nearest.MAX_EDGE_M`) are split along that geodesic
     before projecting, so a straight chord in the UTM zone never strays more
     than 0.44 m from it near a plot; results stay within max(1 m, 0.1 %) of
     the distance to the geodesic edges for edges of any length (see
@@ -1125,5 +1130,9 @@ def infrastructure_distances(
             plots, prepared, max_distance=max_d, capacity_aware=capacity_aware
         )
     return _distances_frame(
-        plots, prepared, max_distance=max_d, capacity_aware=capacity_aware
+        plots,
+        prepared,
+        max_distance=max_d,
+        capacity_aware=capacity_aware,
+        progress=progress,
     )

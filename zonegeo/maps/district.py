@@ -49,10 +49,12 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure, MacroElement
 
-from zonegeo import _assets, _dates, _i18n
+from zonegeo import dates as _dates
+from zonegeo import i18n as _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import CRSError, SchemaError, ValidationError
-from zonegeo.io import atomic_path
+from zonegeo.io.atomic import atomic_path
+from zonegeo.maps import page as _assets
 from zonegeo.parcels import area_ha, idle_mask, to_timestamp
 
 if TYPE_CHECKING:
@@ -1698,7 +1700,7 @@ def district_map(
     if not isinstance(dataset, Dataset):
         msg = f"district_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
 
     check_links(dataset)
     if m is not None and not isinstance(m, folium.Map):
@@ -1738,8 +1740,8 @@ def district_map(
         and len(dataset.infrastructure)
         and not any(str(c).startswith("dist_") for c in plots.columns)
     ):
-        from zonegeo.cost import connection_costs
-        from zonegeo.distance import infrastructure_distances
+        from zonegeo.access.cost import connection_costs
+        from zonegeo.access.distances import infrastructure_distances
 
         plots = connection_costs(
             infrastructure_distances(plots, dataset.infrastructure)
@@ -2064,7 +2066,7 @@ def region_map(
     Examples
     --------
     >>> import zonegeo
-    >>> from zonegeo.maps import region_map
+    >>> from zonegeo.maps.district import region_map
     >>> m = region_map(zonegeo.load_demo(), basemap="none")
     >>> type(m).__name__
     'Map'
@@ -2072,7 +2074,7 @@ def region_map(
     if not isinstance(dataset, Dataset):
         msg = f"region_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
 
     check_links(dataset)
     _i18n.check_lang(lang)

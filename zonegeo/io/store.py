@@ -7,7 +7,7 @@ A *store* is either
   ``infrastructure/infrastructure.gpkg``, ``boundaries/settlements.gpkg``,
   ``boundaries/exclusions.gpkg``), GeoPackage being the embedded default; or
 * a **PostGIS schema**, named by a ``postgresql://...?schema=NAME`` URL (see
-  :mod:`zonegeo.postgis` for the URL convention), for many users at once.
+  :mod:`zonegeo.io.postgis` for the URL convention), for many users at once.
 
 The plot registry (:mod:`zonegeo.registry`) edits plots in either kind of
 store; it also accepts a single plots ``.gpkg`` file.
@@ -33,31 +33,38 @@ Crashes and concurrency (see ``docs/registry.md`` for the table of guarantees)
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import datetime as dt
-import json
 import logging
 import os
-import re
-import signal
-import socket
 import sqlite3
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
-from zonegeo import postgis
 from zonegeo.errors import SchemaError, StoreBusyError, ValidationError
+from zonegeo.io import postgis
+from zonegeo.io.history import history_to_add
+from zonegeo.io.locks import (
+    CRASH_ENV,
+    FOLDER_LAYOUT,
+    LOCK_TIMEOUT,
+    Deadline,
+    _Closing,
+    _folder_finals,
+    clean_temp_files,
+    crash_point,
+    lock_file,
+    lock_seconds,
+    ready_gpkg,
+    store_lock,
+)
+from zonegeo.schema import HISTORY_COLUMNS, empty_history, history_frame
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
-
-    import geopandas as gpd
+    from collections.abc import Iterator
 
     from zonegeo.dataset import Dataset
 
@@ -74,313 +81,43 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Where :func:`write_dataset` puts each layer inside a dataset folder.
-FOLDER_LAYOUT: dict[str, str] = {
-    "districts": "boundaries/districts.gpkg",
-    "zones": "plots/zones.gpkg",
-    "plots": "plots/plots.gpkg",
-    "infrastructure": "infrastructure/infrastructure.gpkg",
-    "settlements": "boundaries/settlements.gpkg",
-    "exclusions": "boundaries/exclusions.gpkg",
-}
 
 
-#: Seconds a store operation waits for another writer before it gives up with
-#: :class:`~zonegeo.errors.StoreBusyError` (``lock_timeout=None`` means this;
-#: the CLI's ``--lock-timeout``).
-LOCK_TIMEOUT = 60.0
 
-#: Test-only environment variable: the name of a :func:`crash_point` at which
-#: the process kills itself (SIGKILL), to test recovery from a crash at a
-#: chosen moment. Unset in normal use, where crash points do nothing.
-CRASH_ENV = "ZONEGEO_TEST_CRASH_AT"
 
 #: Columns of the status history, as :func:`zonegeo.plot_history` returns them.
-HISTORY_COLUMNS = (
-    "history_id",
-    "plot_id",
-    "changed_at",
-    "old_status",
-    "new_status",
-    "action",
-    "note",
-)
 _HISTORY = postgis.HISTORY_TABLE
 
 
-def crash_point(name: str) -> None:
-    """Kill this process if ``ZONEGEO_TEST_CRASH_AT`` names this point (tests only).
-
-    The crash tests set the variable to make a CLI run die like ``kill -9``
-    at a moment they control: ``tx-first-history`` (a status change or
-    reclaim has written its first history row), ``tx-before-commit``,
-    ``tx-after-commit``, ``write-plots-before-rename`` and
-    ``write-after-<layer>`` (:func:`write_dataset`). Without the variable
-    this does nothing.
-    """
-    if os.environ.get(CRASH_ENV) == name:
-        log.critical("%s=%s: killing this process (crash test)", CRASH_ENV, name)
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
-        os._exit(137)  # pragma: no cover - only where SIGKILL does not exist
 
 
-def lock_seconds(lock_timeout: float | None) -> float:
-    """Return ``lock_timeout`` in seconds, :data:`LOCK_TIMEOUT` for None; refuse others.
-
-    Examples
-    --------
-    >>> lock_seconds(None), lock_seconds(2)
-    (60.0, 2.0)
-    """
-    if lock_timeout is None:
-        return float(LOCK_TIMEOUT)
-    if isinstance(lock_timeout, bool) or not isinstance(lock_timeout, (int, float)):
-        msg = f"lock_timeout must be a number of seconds, got {lock_timeout!r}"
-        raise TypeError(msg)
-    if not lock_timeout >= 0:
-        msg = f"lock_timeout={lock_timeout!r}: give 0 or more seconds"
-        raise ValidationError(msg)
-    return float(lock_timeout)
 
 
-class Deadline:
-    """A point in time that several waits share, so together they take ``seconds``."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._end = time.monotonic() + seconds
-
-    def left(self) -> float:
-        """Seconds left, never negative."""
-        return max(0.0, self._end - time.monotonic())
 
 
-def busy_error(display: str, holder: str, seconds: float) -> StoreBusyError:
-    """Return the error of a store that stayed locked for ``seconds``."""
-    msg = (
-        f"{display}: the store is busy: {holder}, try again (waited {seconds:.1f} s; "
-        f"wait longer with --lock-timeout SECONDS or lock_timeout=)"
-    )
-    return StoreBusyError(msg)
 
 
 # -- the store lock of a GeoPackage folder --------------------------------------
 
 
-def lock_file(plots: Path) -> Path:
-    """Return the lock file of the store whose plots are the GeoPackage ``plots``."""
-    return plots.parent / f".{plots.name}.lock"
 
 
-def _try_lock(fd: int, *, exclusive: bool) -> bool:
-    """Take the OS lock of an open lock file without waiting; True if taken."""
-    if sys.platform == "win32":  # pragma: no cover - one exclusive byte lock
-        import msvcrt
-
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
-    flags = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
-    try:
-        fcntl.flock(fd, flags)
-    except BlockingIOError:
-        return False
-    return True
 
 
-def _writer(path: Path) -> str | None:
-    """Describe the zonegeo writer that holds the lock file ``path``, if one does."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        if _try_lock(fd, exclusive=False):
-            return None
-        os.lseek(fd, 1, os.SEEK_SET)  # byte 0 may be locked (Windows)
-        text = os.read(fd, 1000).decode("utf-8", "replace").strip("\x00 \n")
-    finally:
-        os.close(fd)
-    return text or "another zonegeo process is writing it"
 
 
-def _holder(path: Path) -> str:
-    """Describe who holds the lock file ``path`` (for a busy message)."""
-    return _writer(path) or "another program is reading it"
 
 
-@contextlib.contextmanager
-def store_lock(
-    plots: Path,
-    *,
-    exclusive: bool,
-    timeout: float,
-    what: str,
-    display: str,
-) -> Iterator[None]:
-    """Hold the lock of the GeoPackage store whose plots file is ``plots``.
-
-    Writers take it exclusive (and record ``what`` they do, with their pid,
-    host and start time, in the lock file, which they create); readers of a
-    whole dataset take it shared, if the file exists (a store no zonegeo
-    writer has touched has none, and reading creates nothing). The OS
-    releases the lock when the process ends, however it ends.
-
-    Raises
-    ------
-    StoreBusyError
-        If the lock is not free within ``timeout`` seconds; the message
-        names what holds it.
-    """
-    path = lock_file(plots)
-    try:
-        if exclusive:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-        else:  # a reader never creates it: no writer has used the store yet
-            fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        if exclusive:
-            msg = (
-                f"{display}: cannot create the store's lock file {path} ({exc}). "
-                f"Fix: write the store as a user who may write {path.parent}"
-            )
-            raise ValidationError(msg) from None
-        log.debug("%s: read without the store lock (%s)", display, exc)
-        yield
-        return
-    try:
-        deadline = Deadline(timeout)
-        while not _try_lock(fd, exclusive=exclusive):
-            if deadline.left() <= 0:
-                raise busy_error(display, _holder(path), timeout)
-            time.sleep(min(0.05, deadline.left()) or 0.001)
-        if exclusive:
-            since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-            text = (
-                f"pid {os.getpid()} on {socket.gethostname()} is {what} "
-                f"(since {since} UTC)"
-            )
-            os.ftruncate(fd, 1)
-            os.lseek(fd, 1, os.SEEK_SET)
-            os.write(fd, text.encode())
-        yield
-    finally:
-        os.close(fd)
 
 
-def _temp_pattern(final: Path) -> re.Pattern[str]:
-    """Match the temporary files :func:`zonegeo.io.atomic_path` makes for ``final``."""
-    return re.compile(
-        rf"^\.{re.escape(final.stem)}\.[A-Za-z0-9_]{{8}}{re.escape(final.suffix)}"
-        rf"(-journal|-wal|-shm)?$"
-    )
 
 
-def clean_temp_files(finals: list[Path]) -> list[Path]:
-    """Delete temporary files a killed write left beside ``finals``; return them.
-
-    Call only while holding the store lock, so no live writer's file goes.
-    """
-    removed = []
-    for final in finals:
-        if not final.parent.is_dir():
-            continue
-        pattern = _temp_pattern(final)
-        for leftover in final.parent.iterdir():
-            if pattern.match(leftover.name) and leftover.is_file():
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
-                    removed.append(leftover)
-    if removed:
-        log.warning(
-            "removed %d temporary file(s) left by an interrupted write: %s",
-            len(removed),
-            ", ".join(str(p) for p in removed),
-        )
-    return removed
 
 
-def _folder_finals(folder: Path) -> list[Path]:
-    return [folder / rel for rel in FOLDER_LAYOUT.values()]
 
 
-def ready_gpkg(path: Path, *, timeout: float, display: str | None = None) -> None:
-    """Make a GeoPackage readable: roll back an interrupted write, wait for a writer.
-
-    A process killed while writing leaves a *hot journal* (``NAME-journal``)
-    that SQLite rolls back the next time a connection that may write opens
-    the file; GDAL opens read-only and fails instead. This opens the file
-    read-write (when allowed) and reads it once, which rolls the journal
-    back, waiting up to ``timeout`` seconds for another writer.
-
-    Raises
-    ------
-    StoreBusyError
-        If another program keeps the database locked for ``timeout`` seconds.
-    ValidationError
-        If the file is not a GeoPackage, or it needs a roll-back that this
-        user may not write.
-    """
-    display = display or str(path)
-    journal = path.with_name(path.name + "-journal")
-    had_journal = journal.exists()
-    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
-    uri = f"{path.resolve().as_uri()}?mode={'rw' if writable else 'ro'}"
-    try:
-        with _Closing(sqlite3.connect(uri, uri=True, timeout=timeout)) as con:
-            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError as exc:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            holder = _writer(lock_file(path)) or (
-                f"another program holds the GeoPackage's lock ({text})"
-            )
-            raise busy_error(display, holder, timeout) from None
-        if not writable and journal.exists():
-            msg = (
-                f"{path}: a write to this GeoPackage was interrupted (its journal "
-                f"{journal.name} is beside it) and this user may not write "
-                f"{path.parent} to roll it back. Fix: open the store once as a user "
-                f"who may write there (any zonegeo command does the roll-back)"
-            )
-            raise ValidationError(msg) from None
-        msg = f"{path}: not a GeoPackage ({exc})"
-        raise ValidationError(msg) from None
-    except sqlite3.DatabaseError as exc:
-        msg = f"{path}: not a GeoPackage ({exc})"
-        raise ValidationError(msg) from None
-    if had_journal and not journal.exists():
-        log.info("%s: rolled back a write that was interrupted", path)
-    elif writable and journal.exists():
-        _drop_stale_journal(path)
 
 
-def _drop_stale_journal(path: Path) -> None:
-    """Remove a journal that a write killed before its first sync left behind.
-
-    Such a journal is empty at its start, so SQLite ignores it, but the file
-    stays until the next write. If no one is writing now (the write lock is
-    free), a write of the unchanged ``user_version`` makes SQLite replace and
-    delete it.
-    """
-    uri = f"{path.resolve().as_uri()}?mode=rw"
-    with _Closing(
-        sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
-    ) as con:
-        try:
-            con.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError:  # a live writer: the journal is its own
-            return
-        version = int(con.execute("PRAGMA user_version").fetchone()[0])
-        con.execute(f"PRAGMA user_version = {version}")
-        con.execute("COMMIT")
-    log.info("%s: removed the empty journal of an interrupted write", path)
 
 
 # -- resolving a store ----------------------------------------------------------
@@ -447,9 +184,9 @@ def resolve_store(
         return Store("postgis", text, table, parsed.where(table))
     path = Path(text)
     if path.is_dir():
-        from zonegeo.dataset import _find_layer
+        from zonegeo.io.layout import find_layer
 
-        found = _find_layer(path, "plots")
+        found = find_layer(path, "plots")
         if found is None:
             msg = (
                 f"{path}: no plots layer in this folder (looked for "
@@ -505,40 +242,9 @@ def gpkg_features_table(
     raise ValidationError(msg)
 
 
-class _Closing:
-    """Close a sqlite3 connection on exit (its own context manager only commits)."""
-
-    def __init__(self, con: sqlite3.Connection) -> None:
-        self.con = con
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.con
-
-    def __exit__(self, *exc: object) -> None:
-        self.con.close()
 
 
 # -- the status history ---------------------------------------------------------
-
-
-def history_frame(rows: Any) -> pd.DataFrame:
-    """Return history rows (tuples or a DataFrame) typed as ``plot_history`` returns."""
-    if isinstance(rows, pd.DataFrame):
-        frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)).reset_index(drop=True)
-    else:
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=list(HISTORY_COLUMNS))
-    frame["history_id"] = frame["history_id"].astype("int64")
-    frame["changed_at"] = pd.to_datetime(
-        frame["changed_at"], utc=True, format="ISO8601"
-    )
-    for c in ("plot_id", "old_status", "new_status", "action", "note"):
-        frame[c] = frame[c].astype("string")
-    return frame
-
-
-def empty_history() -> pd.DataFrame:
-    """Return an empty status history, with the columns of :func:`plot_history`."""
-    return history_frame([])
 
 
 def gpkg_ensure_history(con: sqlite3.Connection) -> None:
@@ -601,104 +307,6 @@ def _gpkg_statuses(path: Path, *, timeout: float) -> dict[str, str]:
     return {str(p): str(s) for p, s in rows if p is not None and s is not None}
 
 
-def history_to_add(
-    existing: pd.DataFrame,
-    carried: pd.DataFrame | None,
-    old_statuses: Mapping[str, str],
-    plots: gpd.GeoDataFrame,
-    *,
-    when: dt.datetime,
-) -> pd.DataFrame:
-    """Plan the history rows a write of ``plots`` adds to a store's history.
-
-    Parameters
-    ----------
-    existing : DataFrame
-        The history already in the store (kept as it is).
-    carried : DataFrame or None
-        The history the dataset carries (:attr:`zonegeo.Dataset.history`);
-        its rows that the store lacks are added, in their order.
-    old_statuses : mapping
-        plot_id -> status of the plots the write replaces.
-    plots : GeoDataFrame
-        The plots being written.
-    when : datetime
-        ``changed_at`` of the rows the write itself adds.
-
-    Returns
-    -------
-    DataFrame
-        Rows to append (``history_id`` numbered after the store's, or the
-        carried ids when the store has no history yet): the carried rows the
-        store lacks, then one ``write-dataset`` row for each plot whose status
-        the write changes, so the last history row of every plot names its
-        status.
-    """
-    existing = history_frame(existing)
-    carried = empty_history() if carried is None else history_frame(carried)
-
-    def keys(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-        when_ms = frame["changed_at"].dt.floor("ms")
-        cols = [
-            frame[c].astype(object).where(frame[c].notna(), None)
-            for c in ("plot_id", "old_status", "new_status", "action", "note")
-        ]
-        return list(zip(cols[0], when_ms, *cols[1:], strict=True))
-
-    have = collections.Counter(keys(existing))
-    keep = []
-    for key in keys(carried):
-        keep.append(have[key] == 0)
-        if have[key]:
-            have[key] -= 1
-    added = carried[pd.Series(keep, index=carried.index, dtype=bool)]
-    added = added.reset_index(drop=True)
-    ids = added["history_id"]
-    if not (
-        existing.empty
-        and ids.is_unique
-        and ids.is_monotonic_increasing
-        and (len(ids) == 0 or ids.iloc[0] > 0)
-    ):
-        start = int(existing["history_id"].max()) + 1 if len(existing) else 1
-        added["history_id"] = range(start, start + len(added))
-    last = (
-        pd.concat([existing, added])
-        .sort_values("history_id")
-        .groupby("plot_id", sort=False)["new_status"]
-        .last()
-    )
-    rows = []
-    next_id = (
-        int(
-            max(
-                existing["history_id"].max() if len(existing) else 0,
-                added["history_id"].max() if len(added) else 0,
-            )
-        )
-        + 1
-    )
-    note = json.dumps({"reason": "write_dataset replaced the plots layer"})
-    if {"plot_id", "status"} <= set(plots.columns):
-        for pid, status in zip(plots["plot_id"], plots["status"], strict=True):
-            if pid is None or status is None or pd.isna(status):
-                continue
-            before = last.get(str(pid), old_statuses.get(str(pid)))
-            if before is None or pd.isna(before) or str(before) == str(status):
-                continue
-            rows.append(
-                (
-                    next_id,
-                    str(pid),
-                    when,
-                    str(before),
-                    str(status),
-                    "write-dataset",
-                    note,
-                )
-            )
-            next_id += 1
-    return history_frame(pd.concat([added, history_frame(rows)]) if rows else added)
 
 
 def _gpkg_append_history(path: Path, rows: pd.DataFrame) -> None:
@@ -749,7 +357,7 @@ def _write_folder(
 ) -> None:
     import pyogrio
 
-    from zonegeo.io import atomic_path
+    from zonegeo.io.atomic import atomic_path
 
     if folder.exists() and not folder.is_dir():
         msg = (
@@ -817,7 +425,7 @@ def write_dataset(
         and the status history they carry (``dataset.history``).
     target : str or path-like
         A folder (created if needed), or ``postgresql://...?schema=NAME``
-        (the schema is created if needed; see :mod:`zonegeo.postgis`).
+        (the schema is created if needed; see :mod:`zonegeo.io.postgis`).
     overwrite : bool, default False
         Replace layers that already exist. Without it, an existing layer is
         an error and nothing is written.
@@ -875,7 +483,7 @@ def write_dataset(
     if not isinstance(dataset, Dataset):
         msg = f"write_dataset expects a zonegeo.Dataset, got {type(dataset).__name__}"
         raise TypeError(msg)
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
 
     check_links(dataset)
     timeout = lock_seconds(lock_timeout)
@@ -902,9 +510,9 @@ def write_dataset(
 
 def _folder_plots(folder: Path) -> Path | None:
     """Return the plots GeoPackage of a dataset folder, or None if it has none."""
-    from zonegeo.dataset import _find_layer
+    from zonegeo.io.layout import find_layer
 
-    found = _find_layer(folder, "plots")
+    found = find_layer(folder, "plots")
     return found if found is not None and found.suffix.lower() == ".gpkg" else None
 
 

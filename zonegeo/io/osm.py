@@ -258,7 +258,7 @@ def _boundary_gdf(boundary: object) -> gpd.GeoDataFrame | None:
     if boundary is None:
         return None
     if isinstance(boundary, str | os.PathLike):
-        from zonegeo.io import read_districts
+        from zonegeo.io.files import read_districts
 
         boundary = read_districts(boundary)
     if hasattr(boundary, "districts"):  # a Dataset
@@ -538,7 +538,7 @@ def _read_layer(
 def _infrastructure(
     raw: pd.DataFrame, area: shapely.Geometry | None
 ) -> gpd.GeoDataFrame:
-    from zonegeo._validate import validate_layer
+    from zonegeo.io.validate import validate_layer
 
     geoms = _clip(_as_lines(np.asarray(raw.geometry.to_numpy(), dtype=object)), area)
     geoms = _single(np.array(list(geoms), dtype=object))

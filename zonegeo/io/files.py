@@ -7,12 +7,8 @@ file behind.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sqlite3
-import tempfile
-import warnings
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -23,24 +19,30 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from zonegeo._sheets import unescape_frame, write_csv
-from zonegeo._validate import (
-    closest_names,
-    describe_rows,
-    geometry_type_names,
-    validate_layer,
-)
 from zonegeo.errors import (
     CRSError,
     GeometryError,
     ReadError,
     SchemaError,
     ValidationError,
-    ZonegeoError,
+)
+from zonegeo.io.atomic import atomic_path
+from zonegeo.io.read_errors import (
+    _FORMAT_NAMES,
+    _one_line,
+    database_read_errors,
+    read_errors,
+)
+from zonegeo.io.sheets import unescape_frame, write_csv
+from zonegeo.io.validate import (
+    closest_names,
+    describe_rows,
+    geometry_type_names,
+    validate_layer,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Mapping
 
 __all__ = [
     "READ_FORMATS",
@@ -216,109 +218,14 @@ def _pick_layer(path: Path, layer: str, layer_name: str | None) -> str | None:
     raise ValidationError(msg)
 
 
-#: Names of the formats, by extension, for messages.
-_FORMAT_NAMES = {
-    ".gpkg": "GeoPackage",
-    ".geojson": "GeoJSON file",
-    ".json": "GeoJSON file",
-    ".parquet": "GeoParquet file",
-    ".geoparquet": "GeoParquet file",
-    ".shp": "Shapefile",
-    ".zip": "zipped Shapefile",
-    ".shp.zip": "zipped Shapefile",
-    ".csv": "CSV file",
-}
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
 
 
-def _pg_error(label: str, exc: Exception) -> ReadError:
-    """Explain a PostgreSQL error raised while reading ``label``."""
-    reason = _one_line(exc)
-    if getattr(exc, "sqlstate", None) == "42501":  # insufficient_privilege
-        msg = (
-            f"{label}: the database refused to read it ({reason}). Fix: ask the "
-            f"database administrator to GRANT USAGE on the schema and SELECT on "
-            f"the tables to your user, or connect as a user who has them"
-        )
-    else:
-        msg = f"{label}: reading from the database failed ({reason})"
-    return ReadError(msg)
 
 
-@contextlib.contextmanager
-def read_errors(label: str, *, what: str = "a GIS file") -> Iterator[None]:
-    """Turn a failure of the libraries that read ``label`` into one ReadError.
-
-    GDAL (pyogrio), pyarrow, pandas, zipfile and sqlite3 each have their own
-    exceptions for a damaged, cut-short or wrongly named file, or text that is
-    not UTF-8. This names the file, says what went wrong in one line and how
-    to fix it. zonegeo's own
-    errors pass through unchanged. Numpy's "invalid value" warnings for NaN
-    coordinates are silenced here: validation reports those rows as errors.
-    """
-    import pyarrow
-
-    # GDAL reports through Python warnings; keep them until the read succeeds,
-    # so a damaged file gives the one error below and not a warning per layer.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            with np.errstate(invalid="ignore"):
-                yield
-        except ZonegeoError:
-            raise
-        except UnicodeDecodeError as exc:
-            bad = exc.object[exc.start : exc.start + 1]
-            msg = (
-                f"{label}: text in the file is not valid UTF-8 (byte {bad!r}: "
-                f"{exc.reason}). Fix: save it with UTF-8 encoding; for a Shapefile, "
-                f"put a .cpg file beside it naming the encoding the .dbf really "
-                f"uses (e.g. CP1251)"
-            )
-            raise ReadError(msg) from None
-        except pyogrio.errors.CRSError as exc:
-            msg = (
-                f"{label}: its CRS cannot be understood ({_one_line(exc)}). Fix: "
-                f"save it again with an EPSG code"
-            )
-            raise CRSError(msg) from None
-        except (
-            pyogrio.errors.DataSourceError,
-            pyogrio.errors.DataLayerError,
-            pyarrow.ArrowException,
-            pd.errors.ParserError,
-            pd.errors.EmptyDataError,
-            zipfile.BadZipFile,
-            sqlite3.Error,
-            OSError,
-            ValueError,
-        ) as exc:
-            msg = (
-                f"{label}: cannot be read as {what} ({_one_line(exc)}). The file "
-                f"may be damaged, cut short or in another format than its name "
-                f"says. Fix: check it opens in QGIS, or export it again"
-            )
-            raise ReadError(msg) from None
-    for w in caught:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
-@contextlib.contextmanager
-def database_read_errors(label: str) -> Iterator[None]:
-    """Turn a psycopg error raised while reading ``label`` into one ReadError.
-
-    A refused permission (``permission denied for table zones``) gets the fix
-    (``GRANT``); connection failures keep their own message.
-    """
-    try:
-        yield
-    except Exception as exc:
-        if type(exc).__module__.split(".")[0] == "psycopg":
-            raise _pg_error(label, exc) from None
-        raise
 
 
 def _check_path_text(text: str) -> None:
@@ -341,8 +248,7 @@ def _read_raw(
     """Read a layer as stored; every read failure becomes a zonegeo error."""
     text = os.fspath(src)
     if _is_url(text):
-        from zonegeo import postgis
-
+        from zonegeo.io import postgis
         table = layer_name or layer
         label = postgis.source_label(text, table)
         if where is not None:
@@ -393,7 +299,7 @@ def _read_raw(
             )
             raise ValidationError(msg)
         if suffix == ".gpkg":  # roll back a write a killed process left half-done
-            from zonegeo.store import LOCK_TIMEOUT, ready_gpkg
+            from zonegeo.io.locks import LOCK_TIMEOUT, ready_gpkg
 
             ready_gpkg(path, timeout=LOCK_TIMEOUT)
         chosen = _pick_layer(path, layer, layer_name)
@@ -496,7 +402,7 @@ def read_layer(
     -------
     GeoDataFrame
         Validated, in EPSG:4326 (or the file's CRS with ``keep_crs``); see
-        :func:`zonegeo._validate.validate_layer`.
+        :func:`zonegeo.io.validate.validate_layer`.
 
     Raises
     ------
@@ -831,7 +737,7 @@ def read_features(
 
     Examples
     --------
-    >>> from zonegeo.io import read_features
+    >>> from zonegeo.io.files import read_features
     >>> from zonegeo.datasets import get_path
     >>> towns = read_features(get_path("demo") / "boundaries" / "settlements.gpkg")
     >>> towns.crs.to_epsg()
@@ -880,41 +786,6 @@ def read_exclusions(src: str | os.PathLike[str], **kwargs: object) -> gpd.GeoDat
     return read_layer(src, "exclusions", **kwargs)  # type: ignore[arg-type]
 
 
-@contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place on success.
-
-    The temporary file keeps the final suffix, so drivers that look at the
-    extension behave. On any error the temporary file is removed and ``path``
-    is left as it was.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
-    >>> with atomic_path(out) as tmp:
-    ...     _ = tmp.write_text("done")
-    >>> out.read_text()
-    'done'
-    """
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{final.stem}.", suffix=final.suffix, dir=final.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # let the writer create it (GDAL refuses to open an empty file)
-    try:
-        yield tmp
-        os.replace(tmp, final)
-    finally:
-        if tmp.is_dir():
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists():
-            tmp.unlink()
 
 
 def write_layer(
