@@ -301,7 +301,7 @@ def check_links(dataset: Dataset) -> None:
     ...     check_links(dataclasses.replace(ds, plots=plots))
     ... except zonegeo.SchemaError as err:
     ...     print(str(err).split("; it is ")[1].split(" (by their")[0])
-    'Saryagash' (Kazakh name_kk 'Сарыағаш ауданы')
+    'Saryagash' (Kazakh name_kk 'Сарыағаш')
     """
     from zonegeo.dataset import Dataset
 
