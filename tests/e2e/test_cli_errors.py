@@ -42,6 +42,8 @@ CORRUPT = {
     ".geojson": b'{"type": "FeatureCollection", "features": [{"type": "Feat',
     ".csv": b"plot_id,wkt\n" + GARBAGE,
     ".toml": b'name = "cut short\n[[criteria]\n',
+    ".osm": b"<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\"><node id=" + GARBAGE,
+    ".pbf": b"\x00\x00\x00\x0d\n\tOSMHeader" + GARBAGE,
 }
 
 
@@ -214,6 +216,14 @@ CASES: dict[str, Case] = {
     )(g, t, k),
     "reclaim --store": _store(["reclaim", "--as-of", "2024-06-01", "--dry-run"]),
     "plot set-status --store": _store(["plot", "set-status", "P-1", "free"]),
+    "osm extract.osm": lambda g, t, k: (
+        ["osm", make_bad(t / "extract.osm", k), "-o", t / "infra.gpkg"],
+        str(t / "extract.osm"),
+    ),
+    "osm extract.osm.pbf": lambda g, t, k: (
+        ["osm", make_bad(t / "extract.osm.pbf", k), "-o", t / "infra.gpkg"],
+        str(t / "extract.osm.pbf"),
+    ),
 }
 
 

@@ -30,6 +30,7 @@ import pyogrio
 import shapely
 
 from zonegeo.errors import ValidationError
+from zonegeo.io.read_errors import read_errors
 from zonegeo.schema import INFRA_KINDS, STORAGE_CRS
 
 __all__ = ["OSM_KINDS", "OSM_TAGS", "OsmTag", "read_osm"]
@@ -430,42 +431,49 @@ def read_osm(
     districts = _boundary_gdf(boundary)
     area, box = _clip_area(districts, bbox)
     _check_source(src)
-    say = _progress(progress)
-    frames = []
-    with tempfile.TemporaryDirectory(prefix="zonegeo-osm-") as tmp:
-        conf = Path(tmp) / "osmconf.ini"
-        _osmconf(conf)
-        pyogrio.set_gdal_config_options(
-            {"OSM_CONFIG_FILE": str(conf), "OSM_USE_CUSTOM_INDEXING": "YES"}
-        )
-        try:
-            for layer in _LAYERS:
-                say(f"reading {layer}")
-                frames.append(_read_layer(src, layer, box))
-        finally:
+    say, close = _progress(progress)
+    try:
+        frames = []
+        with tempfile.TemporaryDirectory(prefix="zonegeo-osm-") as tmp:
+            conf = Path(tmp) / "osmconf.ini"
+            _osmconf(conf)
             pyogrio.set_gdal_config_options(
-                {"OSM_CONFIG_FILE": None, "OSM_USE_CUSTOM_INDEXING": None}
+                {"OSM_CONFIG_FILE": str(conf), "OSM_USE_CUSTOM_INDEXING": "YES"}
             )
-    say("mapping tags")
-    raw = (
-        pd.concat([f for f in frames if len(f)], ignore_index=True)
-        if any(len(f) for f in frames)
-        else _empty_raw()
-    )
-    kind, subtype = _classify(raw)
-    raw = raw.assign(kind=kind, subtype=subtype)
-    raw = raw[raw["kind"].isin(wanted)]
-    infra = _infrastructure(raw[raw["kind"] != "settlement"], area)
-    settlements = _settlements(raw[raw["kind"] == "settlement"], area, districts)
-    counts = {k: int((infra["kind"] == k).sum()) for k in INFRA_KINDS if k in wanted}
-    if "settlement" in wanted:
-        counts["settlement"] = len(settlements)
-    infra.attrs["counts"] = counts
-    log.info(
-        "read_osm: %s",
-        ", ".join(f"{k} {v:,}" for k, v in counts.items()) or "nothing mapped",
-    )
-    say("done")
+            try:
+                what = "an OpenStreetMap extract (.osm/.osm.pbf)"
+                with read_errors(str(src), what=what):
+                    for layer in _LAYERS:
+                        say(f"reading {layer}")
+                        frames.append(_read_layer(src, layer, box))
+            finally:
+                pyogrio.set_gdal_config_options(
+                    {"OSM_CONFIG_FILE": None, "OSM_USE_CUSTOM_INDEXING": None}
+                )
+        say("mapping tags")
+        raw = (
+            pd.concat([f for f in frames if len(f)], ignore_index=True)
+            if any(len(f) for f in frames)
+            else _empty_raw()
+        )
+        kind, subtype = _classify(raw)
+        raw = raw.assign(kind=kind, subtype=subtype)
+        raw = raw[raw["kind"].isin(wanted)]
+        infra = _infrastructure(raw[raw["kind"] != "settlement"], area)
+        settlements = _settlements(raw[raw["kind"] == "settlement"], area, districts)
+        counts = {
+            k: int((infra["kind"] == k).sum()) for k in INFRA_KINDS if k in wanted
+        }
+        if "settlement" in wanted:
+            counts["settlement"] = len(settlements)
+        infra.attrs["counts"] = counts
+        log.info(
+            "read_osm: %s",
+            ", ".join(f"{k} {v:,}" for k, v in counts.items()) or "nothing mapped",
+        )
+        say("done")
+    finally:
+        close()
     return {"infrastructure": infra, "settlements": settlements}
 
 
@@ -484,11 +492,14 @@ def _kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(k for k in OSM_KINDS if k in asked)
 
 
-def _progress(progress: bool | Callable[[str], None]) -> Callable[[str], None]:
+def _progress(
+    progress: bool | Callable[[str], None],
+) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """Return a step reporter and a closer (the bar is closed even on an error)."""
     if callable(progress):
-        return progress
+        return progress, lambda: None
     if not progress:
-        return lambda _msg: None
+        return (lambda _msg: None), lambda: None
     from tqdm import tqdm
 
     bar = tqdm(total=len(_LAYERS) + 2, unit="step", file=sys.stderr, desc="osm")
@@ -496,10 +507,8 @@ def _progress(progress: bool | Callable[[str], None]) -> Callable[[str], None]:
     def step(msg: str) -> None:
         bar.set_postfix_str(msg)
         bar.update(1)
-        if msg == "done":
-            bar.close()
 
-    return step
+    return step, bar.close
 
 
 def _empty_raw() -> gpd.GeoDataFrame:

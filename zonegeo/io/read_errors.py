@@ -94,6 +94,7 @@ def read_errors(label: str, *, what: str = "a GIS file") -> Iterator[None]:
         except (
             pyogrio.errors.DataSourceError,
             pyogrio.errors.DataLayerError,
+            pyogrio.errors.FeatureError,
             pyarrow.ArrowException,
             pd.errors.ParserError,
             pd.errors.EmptyDataError,
