@@ -42,7 +42,7 @@ CORRUPT = {
     ".geojson": b'{"type": "FeatureCollection", "features": [{"type": "Feat',
     ".csv": b"plot_id,wkt\n" + GARBAGE,
     ".toml": b'name = "cut short\n[[criteria]\n',
-    ".osm": b"<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\"><node id=" + GARBAGE,
+    ".osm": b"<?xml version='1.0'?>\n<osm version=\"0.6\"><node id=" + GARBAGE,
     ".pbf": b"\x00\x00\x00\x0d\n\tOSMHeader" + GARBAGE,
 }
 
