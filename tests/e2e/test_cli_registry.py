@@ -221,7 +221,7 @@ def test_a_busy_store_waits_then_says_who_holds_it(
                 assert busy in r.stderr and "try again" in r.stderr, r.stderr
                 assert "Traceback" not in r.output
             # Readers wait too (report has no option: the default, 60 s).
-            monkeypatch.setattr(zonegeo.io.store, "LOCK_TIMEOUT", 0.5)
+            monkeypatch.setattr(zonegeo.io.locks, "LOCK_TIMEOUT", 0.5)
             r = _run("report", "-o", str(tmp_path / "k.csv"), "--data", str(folder))
             assert r.exit_code == 1 and busy in r.stderr, r.output
             assert "Traceback" not in r.output
