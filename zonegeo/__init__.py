@@ -49,6 +49,7 @@ from zonegeo.siting.candidates import candidate_sites
 from zonegeo.siting.criteria import Criterion
 from zonegeo.siting.ranking import AHPResult, ahp_weights, rank, rank_stability
 from zonegeo.siting.scenario import Scenario, load_scenario, run_scenario
+from zonegeo.siting.terrain import terrain_slope, zonal_stats
 
 try:
     __version__ = version("zonegeo")
@@ -102,6 +103,8 @@ __all__ = [
     "rank",
     "rank_stability",
     "run_scenario",
+    "terrain_slope",
+    "zonal_stats",
     # the registry
     "StatusChange",
     "district_kpis",
