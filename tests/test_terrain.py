@@ -1,4 +1,4 @@
-"""Slope rasters and zonal statistics (zonegeo.siting.terrain), on rasters built here."""
+"""Slope rasters and zonal statistics (zonegeo.siting.terrain) on rasters built here."""
 
 from __future__ import annotations
 
