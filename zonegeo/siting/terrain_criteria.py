@@ -261,7 +261,7 @@ def parse_threshold_exclusions(
     rasters: Sequence[RasterSpec],
     add: Any,
 ) -> tuple[ThresholdExclusion, ...]:
-    """Validate ``[[exclusions]]`` entries that have a ``column`` (raster thresholds)."""
+    """Validate ``[[exclusions]]`` entries with a ``column`` (raster thresholds)."""
     out = []
     for i, item in items:
         key = f"exclusions[{i}]"
