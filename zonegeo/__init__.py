@@ -11,6 +11,12 @@ from importlib.metadata import PackageNotFoundError, version
 from zonegeo.access.cost import connection_costs, load_unit_costs
 from zonegeo.access.coverage import service_coverage
 from zonegeo.access.distances import infrastructure_distances
+from zonegeo.access.network import (
+    RoadNetwork,
+    labour_within,
+    network_access,
+    road_network,
+)
 from zonegeo.crs import area_ha, equal_area_crs, metric_crs
 from zonegeo.dataset import Dataset
 from zonegeo.errors import (
@@ -49,6 +55,7 @@ from zonegeo.siting.candidates import candidate_sites
 from zonegeo.siting.criteria import Criterion
 from zonegeo.siting.ranking import AHPResult, ahp_weights, rank, rank_stability
 from zonegeo.siting.scenario import Scenario, load_scenario, run_scenario
+from zonegeo.siting.terrain import terrain_slope, zonal_stats
 
 try:
     __version__ = version("zonegeo")
@@ -60,6 +67,7 @@ __all__ = [
     "CRSError",
     "DataWarning",
     "Dataset",
+    "RoadNetwork",
     "GeometryError",
     "ReadError",
     "SchemaError",
@@ -90,7 +98,10 @@ __all__ = [
     # access to infrastructure
     "connection_costs",
     "infrastructure_distances",
+    "labour_within",
     "load_unit_costs",
+    "network_access",
+    "road_network",
     "service_coverage",
     # siting
     "AHPResult",
@@ -102,6 +113,8 @@ __all__ = [
     "rank",
     "rank_stability",
     "run_scenario",
+    "terrain_slope",
+    "zonal_stats",
     # the registry
     "StatusChange",
     "district_kpis",

@@ -35,7 +35,10 @@ order of the criteria; fractions as strings such as ``"1/3"``) and optionally
 GeoPackage, ``crs`` is the CRS of a file that carries none, and ``name`` /
 ``reason`` replace the file's own); ``[unit_costs]`` (passed to
 :func:`zonegeo.connection_costs`); ``[stability]`` with ``n``, ``spread``,
-``seed`` to add :func:`zonegeo.rank_stability` columns.
+``seed`` to add :func:`zonegeo.rank_stability` columns; ``[[rasters]]``
+(slope and hazard rasters), ``[roads]`` (road distance, time and labour within
+reach) and ``[[exclusions]]`` with ``column`` and ``above`` (a raster
+threshold), described in :mod:`zonegeo.siting.terrain_criteria`.
 
 Every number must be finite and within its range (:data:`LIMITS`: e.g. a
 weight from 0 to 1,000,000, ``[stability] n`` up to 100,000 and ``spread``
@@ -77,6 +80,18 @@ from zonegeo.siting.ranking import (
     rank,
     rank_stability,
 )
+from zonegeo.siting.terrain_criteria import (
+    RasterSpec,
+    RoadSpec,
+    ThresholdExclusion,
+    add_terrain_and_travel,
+    apply_thresholds,
+    exclude_missing,
+    parse_rasters,
+    parse_roads,
+    parse_threshold_exclusions,
+    terrain_travel_columns,
+)
 
 __all__ = [
     "AHP_SCALE",
@@ -105,6 +120,8 @@ _TOP = (
     "exclusions",
     "unit_costs",
     "stability",
+    "rasters",
+    "roads",
 )
 _CANDIDATES = (
     "shape",
@@ -227,6 +244,9 @@ class Scenario:
     ahp: AHPResult | None = field(default=None, compare=False, repr=False)
     stability: StabilitySpec | None = None
     source: str = ""
+    rasters: tuple[RasterSpec, ...] = ()
+    roads: RoadSpec | None = None
+    thresholds: tuple[ThresholdExclusion, ...] = ()
 
 
 class _Problems:
@@ -684,6 +704,16 @@ def parse_scenario(
     crit_specs: list[dict[str, Any]] = []
     raw = data.get("criteria")
     known = criterion_columns(opts.get("labour_radius_km", 10.0), kinds)
+    base_path = Path(base_dir) if base_dir is not None else None
+    rasters = (
+        parse_rasters(data["rasters"], base_path, problems.add)
+        if "rasters" in data
+        else ()
+    )
+    roads = (
+        parse_roads(data["roads"], base_path, problems.add) if "roads" in data else None
+    )
+    known = known + terrain_travel_columns(rasters, roads)
     if not isinstance(raw, list) or not raw:
         problems.add(
             "criteria",
@@ -772,9 +802,24 @@ def parse_scenario(
                 c["weight"] = float(ahp.weights[c["column"]])
 
     exclusions = None
+    thresholds: tuple[ThresholdExclusion, ...] = ()
     if "exclusions" in data:
         base = Path(base_dir) if base_dir is not None else None
-        exclusions = _parse_exclusions(data["exclusions"], base, problems)
+        ex_items = data["exclusions"]
+        if isinstance(ex_items, list):  # column = ... rows are raster thresholds
+            by_column = [
+                (i, e)
+                for i, e in enumerate(ex_items)
+                if isinstance(e, Mapping) and "column" in e
+            ]
+            thresholds = parse_threshold_exclusions(
+                by_column, known, rasters, problems.add
+            )
+            ex_items = [
+                e for e in ex_items if not (isinstance(e, Mapping) and "column" in e)
+            ]
+        if ex_items or not thresholds:
+            exclusions = _parse_exclusions(ex_items, base, problems)
 
     unit_costs = data.get("unit_costs")
     if unit_costs is not None and not isinstance(unit_costs, Mapping):
@@ -854,6 +899,9 @@ def parse_scenario(
         ahp=ahp,
         stability=stability,
         source=source,
+        rasters=rasters,
+        roads=roads,
+        thresholds=thresholds,
         **opts,
     )
 
@@ -955,6 +1003,12 @@ def run_scenario(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame:
         sanitary_widths=scenario.sanitary_widths,
         **opts,
     )
+    if scenario.rasters or scenario.roads is not None:
+        sites = add_terrain_and_travel(
+            sites, dataset, rasters=scenario.rasters, roads=scenario.roads
+        )
+        sites = apply_thresholds(sites, scenario.thresholds)
+        sites = exclude_missing(sites, [c.column for c in scenario.criteria])
     ranked = rank(sites, list(scenario.criteria), method=scenario.method)
     if scenario.stability is not None:
         st = scenario.stability
