@@ -29,7 +29,8 @@ def _rss_mb() -> float:
 
 
 def _step(label: str, t0: float) -> None:
-    print(f"{label:<28} {time.perf_counter() - t0:8.2f} s   peak RSS {_rss_mb():8.0f} MB")
+    took = time.perf_counter() - t0
+    print(f"{label:<28} {took:8.2f} s   peak RSS {_rss_mb():8.0f} MB")
 
 
 def zonal(cells: int, n_sites: int) -> None:
