@@ -586,34 +586,60 @@ def set_plot_status(
     return StatusChange(plot_id, old, status, when, True, store.display)
 
 
-def _store_date(value: object, date_format: str | None) -> pd.Timestamp:
-    """Read a date as the store holds it (text as :mod:`zonegeo.dates` says)."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+def _store_date(
+    value: object,
+    date_format: str | None,
+    cache: dict[str, pd.Timestamp] | None = None,
+) -> pd.Timestamp:
+    """Read a date as the store holds it (text as :mod:`zonegeo.dates` says).
+
+    ``cache`` (one dict per :func:`reclaim`) keeps the date each distinct
+    text was read as: a reclaim checks dates of every plot inside its write
+    transaction, and a store holds few distinct dates, so each is read once.
+    """
+    if isinstance(value, str):
+        if cache is not None and value in cache:
+            return cache[value]
+        stamp = pd.NaT
+        if value.strip():
+            with contextlib.suppress(ValidationError):
+                stamp = parse_date(value, date_format=date_format, what="build_by")
+        if cache is not None:
+            cache[value] = stamp
+        return stamp
+    if value is None or pd.isna(value):
         return pd.NaT
-    if isinstance(value, str) and not value.strip():
-        return pd.NaT
+    if isinstance(value, pd.Timestamp):  # as parse_date returns it
+        return value
     try:
         return parse_date(value, date_format=date_format, what="build_by")
     except ValidationError:
         return pd.NaT
 
 
-def _same_date(a: object, b: object, date_format: str | None = None) -> bool:
-    ta, tb = _store_date(a, date_format), _store_date(b, date_format)
+def _same_date(
+    a: object,
+    b: object,
+    date_format: str | None = None,
+    cache: dict[str, pd.Timestamp] | None = None,
+) -> bool:
+    ta, tb = _store_date(a, date_format, cache), _store_date(b, date_format, cache)
     if pd.isna(ta) or pd.isna(tb):
         return bool(pd.isna(ta) and pd.isna(tb))
-    ta = ta.tz_localize(None) if ta.tzinfo else ta
-    tb = tb.tz_localize(None) if tb.tzinfo else tb
-    return ta.normalize() == tb.normalize()
+    return bool(ta.date() == tb.date())  # the calendar days, as written (any zone)
 
 
 def _json_value(
-    value: object, *, date: bool = False, date_format: str | None = None
+    value: object,
+    *,
+    date: bool = False,
+    date_format: str | None = None,
+    cache: dict[str, pd.Timestamp] | None = None,
 ) -> object:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if date or isinstance(value, (dt.date, pd.Timestamp)):
-        stamp = _store_date(value, date_format)
+        stamp = _store_date(value, date_format, cache)
         return str(value) if pd.isna(stamp) else stamp.date().isoformat()
     if hasattr(value, "item"):
         return value.item()
@@ -717,6 +743,9 @@ def reclaim(
         )
         return idle
     done: list[bool] = []
+    # Each distinct date is read once (the checks below run per plot, inside
+    # the write transaction, where other writers wait).
+    days: dict[str, pd.Timestamp] = {}
     log.info("%s: reclaiming %d idle plot(s)", store.display, len(idle))
     with _transaction(
         store,
@@ -737,7 +766,7 @@ def reclaim(
                 if (
                     row is None
                     or row["status"] != "allocated"
-                    or not _same_date(row["build_by"], build_by, date_format)
+                    or not _same_date(row["build_by"], build_by, date_format, days)
                 ):
                     log.warning(
                         "%s: plot %s changed since it was read (%s); not reclaimed",
@@ -757,7 +786,10 @@ def reclaim(
                     ),
                     "cleared": {
                         c: _json_value(
-                            row[c], date=c in _DATES, date_format=date_format
+                            row[c],
+                            date=c in _DATES,
+                            date_format=date_format,
+                            cache=days,
                         )
                         for c in clears
                     },
