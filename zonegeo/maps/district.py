@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
@@ -22,7 +22,7 @@ from branca.element import Figure
 from zonegeo import i18n as _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import SchemaError, ValidationError
-from zonegeo.maps.elements import _CONTROLS_KEY, _Controls, _DataLayer
+from zonegeo.maps.elements import _CONTROLS_KEY, _Controls
 from zonegeo.maps.geojson import (
     MAX_VERTICES,
     _collection,
@@ -30,21 +30,12 @@ from zonegeo.maps.geojson import (
     _vertex_budget,
     latlon,
 )
-from zonegeo.maps.layers import _buffer_geometries, _infra_layers, _simple_layer
-from zonegeo.maps.legend import _control_options, _legend_item
+from zonegeo.maps.layers import _context_layers, _infra_layers, _settlement_layer
+from zonegeo.maps.legend import _control_options
 from zonegeo.maps.plots import _plot_layers
-from zonegeo.maps.popups import _ZONE_COLUMNS, _district_label, _text
+from zonegeo.maps.popups import _district_label, _text
 from zonegeo.maps.sites import _candidate_layers
-from zonegeo.maps.styles import (
-    _BOUNDARY,
-    _BUFFER,
-    _EXCLUSION,
-    _SETTLEMENT,
-    _ZONE_DASH,
-    SCHEMES,
-    Basemap,
-    Renderer,
-)
+from zonegeo.maps.styles import SCHEMES, Basemap, Renderer
 from zonegeo.maps.view import (
     _add_layer_control,
     _attribute,
@@ -53,9 +44,11 @@ from zonegeo.maps.view import (
     _own_assets,
     _provider,
     _tiles_option,
-    _unique_name,
 )
 from zonegeo.parcels import area_ha, to_timestamp
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["district_map"]
 
@@ -99,6 +92,186 @@ def _check_ranking(ranking: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
         )
         raise SchemaError(msg)
     return ranking
+
+
+def _check_options(
+    dataset: Dataset,
+    *,
+    m: folium.Map | None,
+    lang: str,
+    basemap: str,
+    renderer: str,
+) -> None:
+    """Refuse a wrong dataset, map, language, basemap or renderer."""
+    if not isinstance(dataset, Dataset):
+        msg = f"district_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
+        raise TypeError(msg)
+    from zonegeo.io.integrity import check_links
+
+    check_links(dataset)
+    if m is not None and not isinstance(m, folium.Map):
+        msg = f"m must be a folium.Map, got {type(m).__name__}"
+        raise TypeError(msg)
+    _i18n.check_lang(lang)
+    _provider(basemap)
+    if renderer not in ("canvas", "svg"):
+        msg = f"unknown renderer={renderer!r}; allowed: canvas, svg"
+        raise ValidationError(msg)
+
+
+def _check_classes(scheme: str, k: int) -> None:
+    """Refuse an unknown classification scheme or a bad number of classes."""
+    if scheme not in SCHEMES:
+        msg = f"unknown scheme={scheme!r}; allowed: {', '.join(SCHEMES)}"
+        raise ValidationError(msg)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        msg = f"k must be a positive number of classes, got {k!r}"
+        raise ValidationError(msg)
+
+
+def _in_district(
+    dataset: Dataset,
+    name: str,
+    ranking: gpd.GeoDataFrame | None,
+    buffers: gpd.GeoDataFrame | None,
+) -> tuple[Dataset, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """Return the district's layers, and the ranked sites and buffers in it."""
+    sub = dataset.district(name)
+    area = sub.districts.geometry.union_all()
+    ranking = _check_ranking(ranking)
+    if ranking is not None:
+        if "district" in ranking.columns and ranking["district"].notna().any():
+            ranking = ranking[ranking["district"].astype(str) == name]
+        else:
+            ranking = ranking[ranking.geometry.representative_point().within(area)]
+    buffers = _to_4326(buffers, "buffers")
+    if buffers is not None and len(buffers):
+        buffers = buffers[buffers.intersects(area)]
+    return sub, ranking, buffers
+
+
+def _plots_to_draw(
+    dataset: Dataset,
+    plots: gpd.GeoDataFrame,
+    ranking: gpd.GeoDataFrame | None,
+    *,
+    access: bool,
+) -> gpd.GeoDataFrame:
+    """Return the plots with ranking columns, area and (if asked) access columns."""
+    plots = _join_ranking(plots, ranking)
+    if len(plots) and "area_ha" not in plots.columns:
+        plots = plots.assign(area_ha=area_ha(plots))  # computed, as read_plots does
+    if (
+        access
+        and len(plots)
+        and len(dataset.infrastructure)
+        and not any(str(c).startswith("dist_") for c in plots.columns)
+    ):
+        from zonegeo.access.cost import connection_costs
+        from zonegeo.access.distances import infrastructure_distances
+
+        plots = connection_costs(
+            infrastructure_distances(plots, dataset.infrastructure)
+        )
+    return plots
+
+
+def _check_color_by(plots: gpd.GeoDataFrame, color_by: str, name: str) -> None:
+    """Refuse a ``color_by`` that is neither "status" nor a numeric plot column."""
+    if color_by == "status":
+        return
+    numeric = [
+        c
+        for c in plots.columns
+        if c != plots.geometry.name
+        and pd.api.types.is_numeric_dtype(plots[c])
+        and not pd.api.types.is_bool_dtype(plots[c])
+    ]
+    if color_by not in numeric:
+        msg = (
+            f"color_by={color_by!r} is not a numeric column of the plots of {name} "
+            f"(or of the ranking); use 'status' or one of: {', '.join(numeric)}"
+        )
+        raise ValidationError(msg)
+
+
+def _fit_budget(
+    sub: Dataset,
+    plots: gpd.GeoDataFrame,
+    ranking: gpd.GeoDataFrame | None,
+    *,
+    max_vertices: int | None,
+    simplify_m: float | None,
+) -> tuple[Dataset, gpd.GeoDataFrame, gpd.GeoDataFrame | None, float | None]:
+    """Return the layers as drawn: outlines simplified to fit the vertex budget."""
+    shown, simplified_m = _vertex_budget(
+        {
+            "plots": plots,
+            "ranking": ranking,
+            "districts": sub.districts,
+            "zones": sub.zones,
+            "exclusions": sub.exclusions,
+            "infrastructure": sub.infrastructure,
+        },
+        max_vertices=max_vertices,
+        simplify_m=simplify_m,
+    )
+    plots = shown["plots"] if shown["plots"] is not None else plots
+    sub = replace(
+        sub,
+        districts=shown["districts"],
+        zones=shown["zones"],
+        exclusions=shown["exclusions"],
+        infrastructure=shown["infrastructure"],
+    )
+    return sub, plots, shown["ranking"], simplified_m
+
+
+def _start_map(
+    m: folium.Map | None, sub: Dataset, *, label: str, basemap: str, lang: str
+) -> folium.Map:
+    """Return ``m`` or a new map on the district, with assets, credits and title."""
+    if m is None:
+        minx, miny, maxx, maxy = sub.districts.total_bounds
+        m = _new_map(latlon((minx + maxx) / 2, (miny + maxy) / 2), basemap=basemap)
+    else:
+        _own_assets(m)
+    _attribute(m, sub)
+    root = m.get_root()
+    if isinstance(root, Figure):
+        root.title = _text(f"{label} \u2014 {_i18n.label('title_suffix', lang)}")
+    return m
+
+
+def _minimap(
+    dataset: Dataset, name: str, *, basemap: str | None, lang: str
+) -> dict[str, Any]:
+    """Return the minimap's options: every district's outline, this one marked."""
+    outlines = _collection(
+        dataset.districts.geometry,
+        simplify_m=300.0,
+        decimals=4,
+        extra={
+            "current": [
+                True if d == name else None for d in dataset.districts["district"]
+            ]
+        },
+    )
+    return {
+        "tiles": None if basemap is None else _tiles_option(basemap),
+        "outlines": outlines,
+        "title": _text(_i18n.label("minimap", lang)),
+    }
+
+
+def _finish(
+    m: folium.Map, options: dict[str, Any], total_bounds: Sequence[float]
+) -> None:
+    """Add the controls (replacing earlier ones), the layer control and the view."""
+    m._children.pop(_CONTROLS_KEY, None)
+    m.add_child(_Controls(options), name=_CONTROLS_KEY)
+    _add_layer_control(m)
+    _fit(m, total_bounds, options["legend"]["sections"] if options["legend"] else [])
 
 
 def district_map(
@@ -225,307 +398,45 @@ def district_map(
     >>> type(m).__name__
     'Map'
     """
-    if not isinstance(dataset, Dataset):
-        msg = f"district_map expects a zonegeo.Dataset, got {type(dataset).__name__}"
-        raise TypeError(msg)
-    from zonegeo.io.integrity import check_links
-
-    check_links(dataset)
-    if m is not None and not isinstance(m, folium.Map):
-        msg = f"m must be a folium.Map, got {type(m).__name__}"
-        raise TypeError(msg)
-    _i18n.check_lang(lang)
-    _provider(basemap)
-    if renderer not in ("canvas", "svg"):
-        msg = f"unknown renderer={renderer!r}; allowed: canvas, svg"
-        raise ValidationError(msg)
-    if scheme not in SCHEMES:
-        msg = f"unknown scheme={scheme!r}; allowed: {', '.join(SCHEMES)}"
-        raise ValidationError(msg)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        msg = f"k must be a positive number of classes, got {k!r}"
-        raise ValidationError(msg)
-
+    _check_options(dataset, m=m, lang=lang, basemap=basemap, renderer=renderer)
+    _check_classes(scheme, k)
     name = dataset.check_district(district)
-    sub = dataset.district(name)
-    area = sub.districts.geometry.union_all()
-    ranking = _check_ranking(ranking)
-    if ranking is not None:
-        if "district" in ranking.columns and ranking["district"].notna().any():
-            ranking = ranking[ranking["district"].astype(str) == name]
-        else:
-            ranking = ranking[ranking.geometry.representative_point().within(area)]
-    buffers = _to_4326(buffers, "buffers")
-    if buffers is not None and len(buffers):
-        buffers = buffers[buffers.intersects(area)]
-
-    plots = _join_ranking(sub.plots, ranking)
-    if len(plots) and "area_ha" not in plots.columns:
-        plots = plots.assign(area_ha=area_ha(plots))  # computed, as read_plots does
-    if (
-        access
-        and len(plots)
-        and len(dataset.infrastructure)
-        and not any(str(c).startswith("dist_") for c in plots.columns)
-    ):
-        from zonegeo.access.cost import connection_costs
-        from zonegeo.access.distances import infrastructure_distances
-
-        plots = connection_costs(
-            infrastructure_distances(plots, dataset.infrastructure)
-        )
-    if color_by != "status":
-        numeric = [
-            c
-            for c in plots.columns
-            if c != plots.geometry.name
-            and pd.api.types.is_numeric_dtype(plots[c])
-            and not pd.api.types.is_bool_dtype(plots[c])
-        ]
-        if color_by not in numeric:
-            msg = (
-                f"color_by={color_by!r} is not a numeric column of the plots of {name} "
-                f"(or of the ranking); use 'status' or one of: {', '.join(numeric)}"
-            )
-            raise ValidationError(msg)
-
+    sub, ranking, buffers = _in_district(dataset, name, ranking, buffers)
+    plots = _plots_to_draw(dataset, sub.plots, ranking, access=access)
+    _check_color_by(plots, color_by, name)
     # measures above used the full geometry; the page gets outlines that fit
     # the vertex budget
-    shown, simplified_m = _vertex_budget(
-        {
-            "plots": plots,
-            "ranking": ranking,
-            "districts": sub.districts,
-            "zones": sub.zones,
-            "exclusions": sub.exclusions,
-            "infrastructure": sub.infrastructure,
-        },
-        max_vertices=max_vertices,
-        simplify_m=simplify_m,
-    )
-    plots = shown["plots"] if shown["plots"] is not None else plots
-    ranking = shown["ranking"]
-    sub = replace(
-        sub,
-        districts=shown["districts"],
-        zones=shown["zones"],
-        exclusions=shown["exclusions"],
-        infrastructure=shown["infrastructure"],
+    sub, plots, ranking, simplified_m = _fit_budget(
+        sub, plots, ranking, max_vertices=max_vertices, simplify_m=simplify_m
     )
 
     label = _district_label(sub.districts, name, lang)
-    minx, miny, maxx, maxy = sub.districts.total_bounds
     given = m is not None
-    if m is None:
-        m = _new_map(latlon((minx + maxx) / 2, (miny + maxy) / 2), basemap=basemap)
-    else:
-        _own_assets(m)
-    _attribute(m, sub)
-    root = m.get_root()
-    if isinstance(root, Figure):
-        root.title = _text(f"{label} \u2014 {_i18n.label('title_suffix', lang)}")
-    suffix = label if given else ""
+    m = _start_map(m, sub, label=label, basemap=basemap, lang=lang)
+    where = {"lang": lang, "renderer": renderer, "suffix": label if given else ""}
 
-    legend: list[dict[str, Any]] = []
-    boundary = {
-        "data": _collection(sub.districts.geometry),
-        "styles": [_BOUNDARY],
-        "className": "zg-boundary",
-        "renderer": renderer,
-        "interactive": False,
-    }
-    m.add_child(
-        _DataLayer(
-            boundary,
-            name=_unique_name(m, _i18n.label("district_boundary", lang), suffix),
-        )
-    )
-    legend_items = [
-        _legend_item(
-            _i18n.label("district_boundary", lang),
-            "line",
-            stroke=_BOUNDARY["color"],
-            weight=3,
-        )
-    ]
-
-    if len(sub.exclusions):
-        _simple_layer(
-            m,
-            sub.exclusions,
-            name=_unique_name(m, _i18n.label("exclusions", lang), suffix),
-            style=_EXCLUSION,
-            columns=("name", "reason", "buffer_m"),
-            lang=lang,
-            class_name="zg-exclusion",
-            renderer=renderer,
-            tooltip=("name",),
-        )
-        legend_items.append(
-            _legend_item(
-                _i18n.label("exclusions", lang),
-                "polygon",
-                fill="#888888",
-                stroke="#555555",
-                fillOpacity=0.3,
-            )
-        )
-
-    zones = sub.zones
-    for kind in [
-        k
-        for k in ("regional", "private", "small_park", "small_site")
-        if (zones["kind"] == k).any()
-    ]:
-        part = zones[zones["kind"] == kind]
-        dash = _ZONE_DASH.get(kind)
-        style = {
-            "color": "#4D4D4D",
-            "weight": 2,
-            "opacity": 0.9,
-            "fillColor": "#999999",
-            "fillOpacity": 0.12,
-        }
-        if dash:
-            style["dashArray"] = dash
-        _simple_layer(
-            m,
-            part,
-            name=_unique_name(m, _i18n.zone_kind_label(kind, lang), suffix),
-            style=style,
-            columns=_ZONE_COLUMNS,
-            lang=lang,
-            class_name="zg-zone",
-            renderer=renderer,
-            tooltip=("name",),
-        )
-        legend_items.append(
-            _legend_item(
-                _i18n.zone_kind_label(kind, lang),
-                "polygon",
-                fill="#999999",
-                stroke="#4D4D4D",
-                dash=dash,
-                weight=2,
-                fillOpacity=0.12,
-            )
-        )
-
-    if buffers is not None and len(buffers):
-        _simple_layer(
-            m,
-            buffers,
-            name=_unique_name(m, _i18n.label("buffers", lang), suffix),
-            style=_BUFFER,
-            lang=lang,
-            class_name="zg-buffer",
-            renderer=renderer,
-            columns=[
-                c
-                for c in (
-                    "name",
-                    "because",
-                    "reason",
-                    "rule",
-                    "hazard_class",
-                    "distance_m",
-                    "buffer_m",
-                    "width_m",
-                )
-                if c in buffers.columns
-            ],
-            geometry=_buffer_geometries(buffers),
-            tooltip=("because", "name"),
-        )
-        legend_items.append(
-            _legend_item(
-                _i18n.label("buffers", lang),
-                "polygon",
-                fill="#882255",
-                stroke="#882255",
-                dash="6 3",
-                fillOpacity=0.12,
-            )
-        )
-    legend.append({"title": _text(label), "items": legend_items})
-
+    legend = [_context_layers(m, sub, buffers, label=label, **where)]
     plot_legend, subtitle = _plot_layers(
         m,
         plots,
-        zones,
+        sub.zones,
         color_by=color_by,
-        lang=lang,
         as_of=as_of,
         scheme=scheme,
         k=k,
         simplify_m=None,
-        renderer=renderer,
-        suffix=suffix,
+        **where,
     )
     legend.extend(plot_legend)
-    legend.extend(
-        _infra_layers(
-            m,
-            sub.infrastructure,
-            lang=lang,
-            renderer=renderer,
-            suffix=suffix,
-            simplify_m=None,
-        )
-    )
-    if len(sub.settlements):
-        _simple_layer(
-            m,
-            sub.settlements,
-            name=_unique_name(m, _i18n.label("settlements", lang), suffix),
-            style=_SETTLEMENT,
-            columns=("name", "population"),
-            lang=lang,
-            class_name="zg-settlement",
-            renderer=renderer,
-            tooltip=("name",),
-        )
-        legend.append(
-            {
-                "title": _text(_i18n.label("settlements", lang)),
-                "items": [
-                    _legend_item(
-                        _i18n.label("settlements", lang),
-                        "dot",
-                        fill="#FFFFFF",
-                        stroke="#000000",
-                    )
-                ],
-            }
-        )
+    legend.extend(_infra_layers(m, sub.infrastructure, simplify_m=None, **where))
+    legend.extend(_settlement_layer(m, sub.settlements, **where))
     if ranking is not None and len(ranking):
         legend.extend(
             _candidate_layers(
-                m,
-                ranking,
-                lang=lang,
-                renderer=renderer,
-                suffix=suffix,
-                rank_labels=rank_labels,
-                simplify_m=None,
+                m, ranking, rank_labels=rank_labels, simplify_m=None, **where
             )
         )
 
-    outlines = _collection(
-        dataset.districts.geometry,
-        simplify_m=300.0,
-        decimals=4,
-        extra={
-            "current": [
-                True if d == name else None for d in dataset.districts["district"]
-            ]
-        },
-    )
-    minimap = {
-        "tiles": None if given else _tiles_option(basemap),
-        "outlines": outlines,
-        "title": _text(_i18n.label("minimap", lang)),
-    }
     if as_of is not None:
         subtitle = (
             f"{subtitle} \u00b7 {_i18n.label('as_of', lang)} "
@@ -536,17 +447,10 @@ def district_map(
         _text(subtitle) if subtitle else None,
         lang,
         [s for s in legend if s["items"]],
-        minimap,
+        _minimap(dataset, name, basemap=None if given else basemap, lang=lang),
         simplified_m,
     )
-    m._children.pop(_CONTROLS_KEY, None)
-    m.add_child(_Controls(options), name=_CONTROLS_KEY)
-    _add_layer_control(m)
-    _fit(
-        m,
-        sub.districts.total_bounds,
-        options["legend"]["sections"] if options["legend"] else [],
-    )
+    _finish(m, options, sub.districts.total_bounds)
     log.info(
         "district map of %s: %d plots, %d infrastructure features, %d ranked sites",
         name,
