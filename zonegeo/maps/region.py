@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import folium
 import pandas as pd
@@ -20,9 +20,145 @@ from zonegeo.maps.styles import Basemap, Renderer
 from zonegeo.maps.view import _add_layer_control, _attribute, _fit, _new_map
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
+
+    import geopandas as gpd
 
 __all__ = ["region_map"]
+
+
+def _district_table(
+    plots: gpd.GeoDataFrame, districts: gpd.GeoDataFrame, lang: str
+) -> tuple[list[str], list[list[str | None]]]:
+    """Return popup labels and values: each district's name, plots, free plots."""
+    counts = (
+        plots.groupby(plots["district"].astype(str)).size()
+        if len(plots)
+        else pd.Series()
+    )
+    free = (
+        plots[plots["status"] == "free"].groupby("district").size()
+        if len(plots)
+        else pd.Series()
+    )
+    names = [str(d) for d in districts["district"]]
+    shown = [_district_label(districts, d, lang) for d in names]
+    frame = pd.DataFrame(
+        {
+            "district": shown,
+            "plots": [int(counts.get(d, 0)) for d in names],
+            "plots_free": [int(free.get(d, 0)) for d in names],
+        }
+    )
+    labels, values = _table(frame, ["district", "plots", "plots_free"], lang)
+    labels[1] = _text(_i18n.label("plots_count", lang))
+    return labels, values
+
+
+def _district_links(
+    names: Sequence[str], links: Mapping[str, str] | None, lang: str
+) -> tuple[list[str | None], list[str | None]]:
+    """Return each district's link and its hint; refuse a script address."""
+    hrefs: list[str | None] = [None] * len(names)
+    tips: list[str | None] = [None] * len(names)
+    if links:
+        hint = _text(_i18n.label("open_district", lang))
+        for i, d in enumerate(names):
+            target = links.get(d)
+            if target:
+                if re.match(
+                    r"^\s*(javascript|data|vbscript):", target, flags=re.IGNORECASE
+                ):
+                    msg = f"links[{d!r}] = {target!r} is not a page address"
+                    raise ValidationError(msg)
+                hrefs[i] = target
+                tips[i] = hint
+    return hrefs, tips
+
+
+def _district_layer(
+    m: folium.Map,
+    districts: gpd.GeoDataFrame,
+    plots: gpd.GeoDataFrame,
+    *,
+    links: Mapping[str, str] | None,
+    lang: str,
+    renderer: str,
+) -> dict[str, Any]:
+    """Draw the districts, each linking to its page; return the legend item."""
+    labels, values = _district_table(plots, districts, lang)
+    names = [str(d) for d in districts["district"]]
+    hrefs, tips = _district_links(names, links, lang)
+    style = {
+        "color": "#222222",
+        "weight": 2,
+        "opacity": 0.9,
+        "fillColor": "#56B4E9",
+        "fillOpacity": 0.18,
+    }
+    spec = {
+        "data": _collection(
+            districts.geometry,
+            values=values,
+            extra={"href": hrefs, "t": tips},
+            simplify_m=50.0,
+        ),
+        "styles": [style],
+        "fields": labels,
+        "tooltip": [0],
+        "className": "zg-district",
+        "renderer": renderer,
+    }
+    m.add_child(_DataLayer(spec, name=_i18n.label("districts", lang)))
+    return _legend_item(
+        _i18n.label("districts", lang),
+        "polygon",
+        fill="#56B4E9",
+        stroke="#222222",
+        fillOpacity=0.18,
+        weight=2,
+    )
+
+
+def _zone_layer(
+    m: folium.Map, zones: gpd.GeoDataFrame, *, lang: str, renderer: str
+) -> list[dict[str, Any]]:
+    """Draw every zone of the region, if any; return the legend items."""
+    if not len(zones):
+        return []
+    zstyle = {
+        "color": "#000000",
+        "weight": 1.5,
+        "fillColor": "#E69F00",
+        "fillOpacity": 0.6,
+    }
+    zframe = pd.DataFrame(zones.drop(columns=zones.geometry.name))
+    zframe = zframe.assign(
+        kind=[_i18n.zone_kind_label(str(v), lang) for v in zframe["kind"]]
+    )
+    zl, zv = _table(
+        zframe,
+        [c for c in _ZONE_COLUMNS + ("district",) if c in zframe.columns],
+        lang,
+    )
+    zspec = {
+        "data": _collection(zones.geometry, values=zv),
+        "styles": [zstyle],
+        "fields": zl,
+        "tooltip": [1],
+        "className": "zg-zone",
+        "renderer": renderer,
+    }
+    m.add_child(_DataLayer(zspec, name=_i18n.label("zones", lang)))
+    return [
+        _legend_item(
+            _i18n.label("zones", lang),
+            "polygon",
+            fill="#E69F00",
+            stroke="#000000",
+            fillOpacity=0.6,
+        )
+    ]
 
 
 def region_map(
@@ -91,107 +227,12 @@ def region_map(
     if isinstance(root, Figure):
         root.title = _text(title)
 
-    plots = dataset.plots
-    counts = (
-        plots.groupby(plots["district"].astype(str)).size()
-        if len(plots)
-        else pd.Series()
-    )
-    free = (
-        plots[plots["status"] == "free"].groupby("district").size()
-        if len(plots)
-        else pd.Series()
-    )
-    names = [str(d) for d in districts["district"]]
-    shown = [_district_label(districts, d, lang) for d in names]
-    frame = pd.DataFrame(
-        {
-            "district": shown,
-            "plots": [int(counts.get(d, 0)) for d in names],
-            "plots_free": [int(free.get(d, 0)) for d in names],
-        }
-    )
-    labels, values = _table(frame, ["district", "plots", "plots_free"], lang)
-    labels[1] = _text(_i18n.label("plots_count", lang))
-    hrefs: list[str | None] = [None] * len(names)
-    tips: list[str | None] = [None] * len(names)
-    if links:
-        hint = _text(_i18n.label("open_district", lang))
-        for i, d in enumerate(names):
-            target = links.get(d)
-            if target:
-                if re.match(
-                    r"^\s*(javascript|data|vbscript):", target, flags=re.IGNORECASE
-                ):
-                    msg = f"links[{d!r}] = {target!r} is not a page address"
-                    raise ValidationError(msg)
-                hrefs[i] = target
-                tips[i] = hint
-    style = {
-        "color": "#222222",
-        "weight": 2,
-        "opacity": 0.9,
-        "fillColor": "#56B4E9",
-        "fillOpacity": 0.18,
-    }
-    spec = {
-        "data": _collection(
-            districts.geometry,
-            values=values,
-            extra={"href": hrefs, "t": tips},
-            simplify_m=50.0,
-        ),
-        "styles": [style],
-        "fields": labels,
-        "tooltip": [0],
-        "className": "zg-district",
-        "renderer": renderer,
-    }
-    m.add_child(_DataLayer(spec, name=_i18n.label("districts", lang)))
     legend_items = [
-        _legend_item(
-            _i18n.label("districts", lang),
-            "polygon",
-            fill="#56B4E9",
-            stroke="#222222",
-            fillOpacity=0.18,
-            weight=2,
-        )
+        _district_layer(
+            m, districts, dataset.plots, links=links, lang=lang, renderer=renderer
+        ),
+        *_zone_layer(m, zones, lang=lang, renderer=renderer),
     ]
-    if len(zones):
-        zstyle = {
-            "color": "#000000",
-            "weight": 1.5,
-            "fillColor": "#E69F00",
-            "fillOpacity": 0.6,
-        }
-        zframe = pd.DataFrame(zones.drop(columns=zones.geometry.name))
-        zframe = zframe.assign(
-            kind=[_i18n.zone_kind_label(str(v), lang) for v in zframe["kind"]]
-        )
-        zl, zv = _table(
-            zframe,
-            [c for c in _ZONE_COLUMNS + ("district",) if c in zframe.columns],
-            lang,
-        )
-        zspec = {
-            "data": _collection(zones.geometry, values=zv),
-            "styles": [zstyle],
-            "fields": zl,
-            "tooltip": [1],
-            "className": "zg-zone",
-            "renderer": renderer,
-        }
-        m.add_child(_DataLayer(zspec, name=_i18n.label("zones", lang)))
-        legend_items.append(
-            _legend_item(
-                _i18n.label("zones", lang),
-                "polygon",
-                fill="#E69F00",
-                stroke="#000000",
-                fillOpacity=0.6,
-            )
-        )
     options = _control_options(
         _text(title),
         None,
