@@ -92,6 +92,43 @@ def _nice_up(value: float) -> float:
     return float(np.ceil(value / step - 1e-9) * step)
 
 
+def _check_budget(max_vertices: int | None, simplify_m: float | None) -> None:
+    """Refuse a vertex budget or a tolerance that is not a usable number."""
+    if max_vertices is not None and (
+        isinstance(max_vertices, bool)
+        or not isinstance(max_vertices, int)
+        or max_vertices < 1
+    ):
+        msg = (
+            f"max_vertices must be a positive whole number or None, "
+            f"got {max_vertices!r}"
+        )
+        raise ValidationError(msg)
+    if simplify_m is not None and not (
+        isinstance(simplify_m, (int, float))
+        and np.isfinite(simplify_m)
+        and simplify_m >= 0
+    ):
+        msg = f"simplify_m must be a number of metres, 0 or more, got {simplify_m!r}"
+        raise ValidationError(msg)
+
+
+def _put_back(
+    present: Mapping[str, gpd.GeoDataFrame], arr: np.ndarray, crs: Any
+) -> dict[str, gpd.GeoDataFrame | None]:
+    """Return copies of the layers with ``arr`` (in ``crs``), split back per layer."""
+    out: dict[str, gpd.GeoDataFrame | None] = {}
+    start = 0
+    for key, frame in present.items():
+        n = len(frame)
+        geo = gpd.GeoSeries(arr[start : start + n], index=frame.index, crs=crs)
+        copy = frame.copy()
+        copy[frame.geometry.name] = geo.to_crs(frame.crs).values
+        out[key] = copy
+        start += n
+    return out
+
+
 def _vertex_budget(
     layers: Mapping[str, gpd.GeoDataFrame | None],
     *,
@@ -115,23 +152,7 @@ def _vertex_budget(
     """
     from zonegeo.crs import metric_crs
 
-    if max_vertices is not None and (
-        isinstance(max_vertices, bool)
-        or not isinstance(max_vertices, int)
-        or max_vertices < 1
-    ):
-        msg = (
-            f"max_vertices must be a positive whole number or None, "
-            f"got {max_vertices!r}"
-        )
-        raise ValidationError(msg)
-    if simplify_m is not None and not (
-        isinstance(simplify_m, (int, float))
-        and np.isfinite(simplify_m)
-        and simplify_m >= 0
-    ):
-        msg = f"simplify_m must be a number of metres, 0 or more, got {simplify_m!r}"
-        raise ValidationError(msg)
+    _check_budget(max_vertices, simplify_m)
     present = {k: v for k, v in layers.items() if v is not None and len(v)}
     out: dict[str, gpd.GeoDataFrame | None] = dict(layers)
     if not present:
@@ -197,14 +218,7 @@ def _vertex_budget(
         count,
         max_vertices,
     )
-    start = 0
-    for key, frame in present.items():
-        n = len(frame)
-        geo = gpd.GeoSeries(arr[start : start + n], index=frame.index, crs=crs)
-        copy = frame.copy()
-        copy[frame.geometry.name] = geo.to_crs(frame.crs).values
-        out[key] = copy
-        start += n
+    out.update(_put_back(present, arr, crs))
     return out, tol
 
 
