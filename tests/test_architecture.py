@@ -213,3 +213,68 @@ def test_every_module_has_a_room() -> None:
 def test_the_rule_checker_finds_a_circle() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert _cycles(edges) == [["a", "b", "c"]]
+
+
+#: Size limits of the maps package (issue 14: functions of about 80 lines of
+#: code, modules of about 500); the margins keep small edits from failing CI.
+MAX_FUNCTION_LINES = 100
+MAX_MODULE_LINES = 600
+
+
+def _function_lengths(path: Path) -> list[tuple[str, int]]:
+    """Return (qualified name, lines of body without its docstring) per function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = child.body
+                first = body[0]
+                if (
+                    len(body) > 1
+                    and isinstance(first, ast.Expr)
+                    and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)
+                ):
+                    body = body[1:]
+                lines = (child.end_lineno or child.lineno) - body[0].lineno + 1
+                out.append((f"{prefix}{child.name}", lines))
+                visit(child, f"{prefix}{child.name}.")
+            elif isinstance(child, ast.ClassDef):
+                visit(child, f"{prefix}{child.name}.")
+
+    visit(tree, "")
+    return out
+
+
+def test_no_long_function_in_maps() -> None:
+    long = [
+        f"{_module_name(p)}.{name}: {n} lines"
+        for p in sorted((ROOT / "maps").glob("*.py"))
+        for name, n in _function_lengths(p)
+        if n > MAX_FUNCTION_LINES
+    ]
+    assert long == []
+
+
+def test_no_long_module_in_maps() -> None:
+    long = [
+        f"{_module_name(p)}: {n} lines"
+        for p in sorted((ROOT / "maps").glob("*.py"))
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    assert long == []
+
+
+def test_the_length_checker_counts_the_body_without_its_docstring(
+    tmp_path: Path,
+) -> None:
+    src = tmp_path / "m.py"
+    body = "\n".join(f"    x{i} = {i}" for i in range(101))
+    src.write_text(
+        f'def f():\n    """Doc.\n\n    More.\n    """\n{body}\n\n'
+        "class C:\n    def g(self):\n        return 1\n",
+        encoding="utf-8",
+    )
+    assert _function_lengths(src) == [("f", 101), ("C.g", 1)]

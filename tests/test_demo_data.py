@@ -710,7 +710,9 @@ def test_readme_states_source_licence_and_attribution_of_each_file() -> None:
 
 @pytest.mark.parametrize("which", ["region", "district"])
 def test_maps_of_the_demo_carry_the_data_attribution(demo, which) -> None:
-    from zonegeo.maps.district import DEMO_ATTRIBUTION, district_map, region_map
+    from zonegeo.maps.district import district_map
+    from zonegeo.maps.elements import DEMO_ATTRIBUTION
+    from zonegeo.maps.region import region_map
 
     m = (
         region_map(demo, basemap="none")

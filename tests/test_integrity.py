@@ -272,7 +272,7 @@ def _whole_dataset_calls(tmp: Path) -> dict[str, Callable[[zonegeo.Dataset], obj
         "write_report": lambda ds: zonegeo.write_report(ds, tmp / "r.xlsx"),
         "write_atlas": lambda ds: zonegeo.write_atlas(ds, tmp / "atlas"),
         "district_map": lambda ds: zonegeo.district_map(ds, district="Sauran"),
-        "region_map": lambda ds: zonegeo.maps.district.region_map(ds),
+        "region_map": lambda ds: zonegeo.maps.region.region_map(ds),
         "service_coverage": lambda ds: zonegeo.service_coverage(ds),
         "candidate_sites": lambda ds: zonegeo.candidate_sites(ds, "Sauran", area_ha=5),
         "write_dataset": lambda ds: zonegeo.write_dataset(ds, tmp / "copy"),

@@ -262,7 +262,8 @@ def test_scenario_criteria_may_name_road_and_rail_columns(demo_with_roads) -> No
 def test_maps_draw_roads_and_railways_with_their_own_style(
     demo_with_roads, lang, road, rail
 ) -> None:
-    from zonegeo.maps.district import INFRA_STYLES, district_map
+    from zonegeo.maps.district import district_map
+    from zonegeo.maps.styles import INFRA_STYLES
 
     styles = {k: (s["color"], s["dash"], s["symbol"]) for k, s in INFRA_STYLES.items()}
     assert len(set(styles.values())) == len(styles) == 5

@@ -47,7 +47,8 @@ from zonegeo.io.osm import read_osm
 from zonegeo.io.store import write_dataset
 from zonegeo.kpis import district_kpis, zone_kpis
 from zonegeo.maps.atlas import write_atlas
-from zonegeo.maps.district import district_map, save_map
+from zonegeo.maps.district import district_map
+from zonegeo.maps.save import save_map
 from zonegeo.parcels import idle_plots
 from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status
 from zonegeo.report import write_report

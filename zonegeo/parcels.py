@@ -1,6 +1,6 @@
 """Land plots (parcels), not plotting: area, status and idle plots.
 
-Rendering lives in :mod:`zonegeo.maps.district`.
+Rendering lives in :mod:`zonegeo.maps`.
 """
 
 from __future__ import annotations

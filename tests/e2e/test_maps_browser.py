@@ -26,7 +26,9 @@ from tests.maps_data import (
     hand_dataset,
 )
 from zonegeo.maps import page as _assets
-from zonegeo.maps.district import _DataLayer, district_map, save_map
+from zonegeo.maps.district import district_map
+from zonegeo.maps.elements import _DataLayer
+from zonegeo.maps.save import save_map
 
 pytestmark = pytest.mark.browser
 

@@ -1,12 +1,24 @@
 """Interactive Folium maps: one district, the region, and the offline HTML atlas.
 
-- :mod:`~zonegeo.maps.district`: ``district_map``, ``region_map``, ``save_map``
+- :mod:`~zonegeo.maps.district`: ``district_map``, one district's map
+- :mod:`~zonegeo.maps.region`: ``region_map``, every district linking to its page
 - :mod:`~zonegeo.maps.atlas`: ``write_atlas`` (index page + one page per district)
+- :mod:`~zonegeo.maps.save`: ``save_map``, atomic and by default self-contained
+- :mod:`~zonegeo.maps.plots`, :mod:`~zonegeo.maps.layers`, :mod:`~zonegeo.maps.sites`:
+  the plots, context (infrastructure, zones, buffers ...) and candidate-site layers
+- :mod:`~zonegeo.maps.styles`: basemaps, colours and layer styles, classes
+- :mod:`~zonegeo.maps.legend`: legend items and the controls' options
+- :mod:`~zonegeo.maps.popups`: escaping and popup / tooltip text
+- :mod:`~zonegeo.maps.geojson`: coordinates written into the page, vertex budget
+- :mod:`~zonegeo.maps.elements`: the branca elements zonegeo adds to a map
+- :mod:`~zonegeo.maps.view`: a new map, its basemap, layer names and opening view
 - :mod:`~zonegeo.maps.page`: the page's web assets, inlined from installed packages
 - ``static/``: zonegeo's own JavaScript and CSS
 """
 
 from zonegeo.maps.atlas import write_atlas
-from zonegeo.maps.district import district_map, region_map, save_map
+from zonegeo.maps.district import district_map
+from zonegeo.maps.region import region_map
+from zonegeo.maps.save import save_map
 
 __all__ = ["district_map", "region_map", "save_map", "write_atlas"]

@@ -19,14 +19,12 @@ import pandas as pd
 from zonegeo import i18n as _i18n
 from zonegeo.dataset import Dataset
 from zonegeo.errors import ValidationError
-from zonegeo.maps.district import (
-    Basemap,
-    _HtmlBlock,
-    _set_back_link,
-    district_map,
-    region_map,
-    save_map,
-)
+from zonegeo.maps.district import district_map
+from zonegeo.maps.elements import _HtmlBlock
+from zonegeo.maps.legend import _set_back_link
+from zonegeo.maps.region import region_map
+from zonegeo.maps.save import save_map
+from zonegeo.maps.styles import Basemap
 
 if TYPE_CHECKING:
     import os
