@@ -18,7 +18,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Chart",
     "Series",
+    "add_xlsx_charts",
     "chart_svg",
     "charts_html",
     "draw_chart",
@@ -363,3 +364,170 @@ def charts_html(charts: list[Chart], *, lang: str = "en") -> str:
         )
     parts.append("</section>")
     return "".join(parts)
+
+
+def _quote(text: str) -> str:
+    """Return ``text`` as an Excel string literal (quotes doubled)."""
+    return '"' + str(text).replace('"', '""') + '"'
+
+
+def _sheet_ref(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+def add_xlsx_charts(
+    wb: Any,
+    tables: dict[str, pd.DataFrame],
+    sheets: dict[str, str],
+    *,
+    title: str = "Charts",
+) -> Any:
+    """Add a sheet of native Excel charts bound to the report's data sheets.
+
+    Occupancy, jobs created against planned and idle hectares by district
+    read the *District KPIs* sheet (without its region total row);
+    investment by zone kind reads a small table on the chart sheet whose
+    cells are ``SUMIF`` formulas over the *Zone KPIs* sheet. So a chart
+    follows the numbers when they are edited in Excel. A kind with a zone of
+    unknown investment (an empty cell) shows ``#N/A``, not a partial sum.
+
+    Parameters
+    ----------
+    wb : openpyxl.Workbook
+        With the sheets named in ``sheets`` already written by the report.
+    tables : dict of str to DataFrame
+        The report's tables (:func:`zonegeo.report.report_tables`).
+    sheets : dict of str to str
+        Table key to sheet title.
+    title : str, default "Charts"
+        Title of the new sheet.
+
+    Returns
+    -------
+    openpyxl.worksheet.worksheet.Worksheet
+        The chart sheet.
+    """
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.shapes import GraphicalProperties
+    from openpyxl.drawing.fill import ColorChoice, PatternFillProperties
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws["A1"] = "Charts of the key figures; each is bound to the data sheets."
+    ws["A1"].font = Font(bold=True)
+    districts = tables["district_kpis"]
+    dws = wb[sheets["district_kpis"]]
+    last = len(districts)  # data rows 2..last are districts; last + 1 is the total
+    cats = Reference(dws, min_col=1, min_row=2, max_row=last)
+
+    def bars(name: str, unit: str) -> Any:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.style = 2
+        chart.title = name
+        chart.y_axis.title = unit
+        chart.y_axis.majorGridlines = None
+        chart.x_axis.delete = False  # Excel hides axes whose 'delete' is unset
+        chart.y_axis.delete = False
+        chart.x_axis.scaling.orientation = "maxMin"  # first district on top
+        chart.width, chart.height = 16, 11
+        chart.gapWidth = 40
+        return chart
+
+    def solid(series: Any, colour: str) -> None:
+        series.graphicalProperties = GraphicalProperties(solidFill=colour[1:])
+        series.graphicalProperties.line.solidFill = "333333"
+
+    def hatched(series: Any, colour: str, pattern: str) -> None:
+        series.graphicalProperties = GraphicalProperties()
+        series.graphicalProperties.pattFill = PatternFillProperties(
+            prst=pattern,
+            fgClr=ColorChoice(srgbClr=colour[1:]),
+            bgClr=ColorChoice(srgbClr="FFFFFF"),
+        )
+        series.graphicalProperties.line.solidFill = "333333"
+
+    def column(name: str) -> int:
+        return int(districts.columns.get_loc(name)) + 1
+
+    charts = []
+    occ = bars("Occupancy by district", "% of plot area taken")
+    occ.add_data(
+        Reference(dws, min_col=column("occupancy_pct"), min_row=1, max_row=last),
+        titles_from_data=True,
+    )
+    occ.set_categories(cats)
+    solid(occ.series[0], BLUE)
+    occ.legend = None
+    charts.append(occ)
+
+    jobs = bars("Jobs created against planned", "jobs")
+    for name in ("jobs_planned", "jobs_created"):
+        jobs.add_data(
+            Reference(dws, min_col=column(name), min_row=1, max_row=last),
+            titles_from_data=True,
+        )
+    jobs.set_categories(cats)
+    hatched(jobs.series[0], ORANGE, "wdUpDiag")
+    solid(jobs.series[1], BLUE)
+    jobs.legend.position = "b"
+    charts.append(jobs)
+
+    # investment by zone kind: SUMIF over the Zone KPIs sheet, on this sheet
+    zones = tables["zone_kpis"]
+    zref = _sheet_ref(sheets["zone_kpis"])
+    n = len(zones)
+    kind_col = get_column_letter(int(zones.columns.get_loc("kind")) + 1)
+    inv_col = get_column_letter(int(zones.columns.get_loc("investment_kzt")) + 1)
+    kinds = [k for k in _ZONE_KIND_ORDER if (zones["kind"] == k).any()]
+    kinds += sorted(set(map(str, zones["kind"].dropna())) - set(kinds))
+    ws.append([])
+    ws.append(["kind", "zone kind", "investment_kzt"])
+    head = ws.max_row
+    for c in ws[head]:
+        c.font = Font(bold=True)
+    kind_rng = f"{zref}!${kind_col}$2:${kind_col}${n + 1}"
+    inv_rng = f"{zref}!${inv_col}$2:${inv_col}${n + 1}"
+    for kind in kinds:
+        q = _quote(kind)
+        ws.append(
+            [
+                kind,
+                _i18n.zone_kind_label(kind, "en"),
+                f'=IF(COUNTIFS({kind_rng},{q},{inv_rng},"")>0,NA(),'
+                f"SUMIF({kind_rng},{q},{inv_rng}))",
+            ]
+        )
+        ws.cell(row=ws.max_row, column=3).number_format = "#,##0"
+    ws.column_dimensions["A"].width = 12
+    ws.column_dimensions["B"].width = 28
+    ws.column_dimensions["C"].width = 20
+    inv = bars("Investment by zone kind", "KZT")
+    if kinds:
+        inv.add_data(
+            Reference(ws, min_col=3, min_row=head, max_row=head + len(kinds)),
+            titles_from_data=True,
+        )
+        inv.set_categories(
+            Reference(ws, min_col=2, min_row=head + 1, max_row=head + len(kinds))
+        )
+        solid(inv.series[0], GREEN)
+    inv.legend = None
+    inv.height = 7
+    charts.append(inv)
+
+    idle = bars("Idle hectares by district", "ha")
+    idle.add_data(
+        Reference(dws, min_col=column("idle_ha"), min_row=1, max_row=last),
+        titles_from_data=True,
+    )
+    idle.set_categories(cats)
+    hatched(idle.series[0], IDLE, "pct50")
+    idle.legend = None
+    charts.append(idle)
+
+    anchors = ("E2", "O2", f"A{head + len(kinds) + 3}", "E25")
+    for chart, anchor in zip(charts, anchors, strict=True):
+        ws.add_chart(chart, anchor)
+    return ws

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -180,6 +181,12 @@ def _simplified(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, tol: float) -> gpd.GeoSe
 def _text(ax: Axes, x: float, y: float, s: str, **kw: Any) -> Any:
     """Plain text: data strings never become mathtext."""
     return ax.text(x, y, s, parse_math=False, **kw)  # type: ignore[call-arg]
+
+
+def _wrap(text: str, ax: Axes, *, size_pt: float = 9.0) -> str:
+    """Wrap a bold heading to the width of its axes (about 0.62 em a letter)."""
+    width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72
+    return textwrap.fill(text, width=max(int(width_pt / (0.62 * size_pt)), 10))
 
 
 def _clip(s: object, n: int) -> str:
@@ -644,7 +651,7 @@ def _kpi_table(ax: Axes, rows: list[tuple[str, str]], title: str) -> None:
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    _text(ax, 0, 1, title, fontsize=9, fontweight="bold", va="top")
+    _text(ax, 0, 1, _wrap(title, ax), fontsize=9, fontweight="bold", va="top")
     step = min(0.85 / max(len(rows), 1), 0.085)
     y = 0.9
     for label, value in rows:
@@ -669,7 +676,7 @@ def _idle_table(
         ax,
         0,
         1,
-        _i18n.label("idle_list", lang),
+        _wrap(_i18n.label("idle_list", lang), ax),
         fontsize=9,
         fontweight="bold",
         va="top",
@@ -1384,6 +1391,7 @@ def region_page(
                 cax = fig.add_axes(_rect(183 + j * 56, 96, 36, 92))
                 draw_chart(cax, charts[key], lang=lang)
                 cax.title.set_fontsize(7)
+                cax.title.set_text(textwrap.fill(charts[key].title, width=34))
                 cax.title.set_position((-0.75, 1.0))
         _footer(
             fig, dataset=dataset, lang=lang, ref=ref, crs=crs, credit=credit, page=page
