@@ -70,17 +70,8 @@ from zonegeo.criteria import Criterion  # noqa: E402
 from zonegeo.ranking import AHPResult, ahp_weights, rank, rank_stability  # noqa: E402
 from zonegeo.scenario import Scenario, load_scenario, run_scenario  # noqa: E402
 
-__all__ += [
-    "AHPResult",
-    "Criterion",
-    "Scenario",
-    "ahp_weights",
-    "candidate_sites",
-    "load_scenario",
-    "rank",
-    "rank_stability",
-    "run_scenario",
-]
+__all__ += ["AHPResult", "Criterion", "Scenario", "ahp_weights", "candidate_sites",
+            "load_scenario", "rank", "rank_stability", "run_scenario"]
 from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status  # noqa: E402
 from zonegeo.report import write_report  # noqa: E402
 from zonegeo.store import LOCK_TIMEOUT, StoreBusyError, write_dataset  # noqa: E402
