@@ -307,6 +307,7 @@ def chart_svg(chart: Chart, *, lang: str = "en", width_in: float = 6.0) -> str:
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg") :]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
     # scale with the page: drop the fixed size, keep the viewBox
     return re.sub(
         r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
