@@ -202,9 +202,7 @@ def test_scale_bar_corrects_for_the_point_scale_factor() -> None:
     # far from zone 42's central meridian (69 E) the grid is 0.07 % long; the
     # bar must still be true to well under that
     crs = pyproj.CRS.from_epsg(32642)
-    x, y = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform(
-        72.0, 43.0
-    )
+    x, y = pyproj.Transformer.from_crs(4326, crs, always_xy=True).transform(72.0, 43.0)
     fig = Figure(figsize=(6, 6))
     ax = fig.add_axes([0, 0, 1, 1])
     ax.set_xlim(x, x + 50_000)

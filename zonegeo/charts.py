@@ -277,7 +277,7 @@ def draw_chart(ax: Axes, chart: Chart, *, lang: str = "en", title: bool = True) 
     ax.xaxis.set_major_formatter(
         FuncFormatter(lambda x, _pos: _i18n.format_number(x, lang, decimals=0) or "")
     )
-    ax.set_xlabel(chart.unit, parse_math=False)  # type: ignore[call-arg]
+    ax.set_xlabel(chart.unit, parse_math=False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.5)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -285,7 +285,7 @@ def draw_chart(ax: Axes, chart: Chart, *, lang: str = "en", title: bool = True) 
     if len(chart.series) > 1:
         ax.legend(loc="lower right", frameon=False)
     if title:
-        ax.set_title(chart.title, loc="left", fontweight="bold", parse_math=False)  # type: ignore[call-arg]
+        ax.set_title(chart.title, loc="left", fontweight="bold", parse_math=False)
 
 
 def chart_svg(chart: Chart, *, lang: str = "en", width_in: float = 6.0) -> str:

@@ -26,7 +26,7 @@ import logging
 import math
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -78,7 +78,7 @@ PRINT_FORMATS = ("pdf", "png", "svg")
 PrintBasemap = Literal["osm", "esri", "none"]
 
 _W_MM, _H_MM = 297.0, 210.0
-_RC = {
+_RC: Any = {
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "pdf.fonttype": 42,
@@ -93,15 +93,16 @@ _ZONE_EDGE, _ZONE_FILL = "#4D4D4D", "#999999"
 _NEIGHBOUR = "#BBBBBB"
 _MAX_DETAIL = 6
 _DASH = "\u2013"
+_IDLE_WEIGHT = cast("float", _IDLE_OUTLINE["weight"])  # px, as in the HTML maps
 _PRINT_RESOLUTION = 3000  # outline simplification: the map's width / this
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _rect(x: float, y: float, w: float, h: float) -> list[float]:
+def _rect(x: float, y: float, w: float, h: float) -> tuple[float, float, float, float]:
     """Figure rectangle from millimetres measured from the page's top left."""
-    return [x / _W_MM, 1 - (y + h) / _H_MM, w / _W_MM, h / _H_MM]
+    return (x / _W_MM, 1 - (y + h) / _H_MM, w / _W_MM, h / _H_MM)
 
 
 def _dashes(dash: str | None, weight: float) -> Any:
@@ -180,13 +181,18 @@ def _simplified(gdf: gpd.GeoDataFrame, crs: pyproj.CRS, tol: float) -> gpd.GeoSe
 
 def _text(ax: Axes, x: float, y: float, s: str, **kw: Any) -> Any:
     """Plain text: data strings never become mathtext."""
-    return ax.text(x, y, s, parse_math=False, **kw)  # type: ignore[call-arg]
+    return ax.text(x, y, s, parse_math=False, **kw)
 
 
 def _wrap(text: str, ax: Axes, *, size_pt: float = 9.0) -> str:
     """Wrap a bold heading to the width of its axes (about 0.62 em a letter)."""
-    width_pt = ax.get_position().width * ax.figure.get_size_inches()[0] * 72
+    width_pt = ax.get_position().width * _size_in(ax)[0] * 72
     return textwrap.fill(text, width=max(int(width_pt / (0.62 * size_pt)), 10))
+
+
+def _size_in(ax: Axes) -> Any:
+    """Return the size of the figure of ``ax`` in inches."""
+    return cast("Figure", ax.figure).get_size_inches()
 
 
 def _clip(s: object, n: int) -> str:
@@ -387,7 +393,7 @@ def _frame(ax: Axes, bounds: np.ndarray, margin: float = 0.04) -> None:
     minx, miny, maxx, maxy = bounds
     w, h = max(maxx - minx, 1.0), max(maxy - miny, 1.0)
     w, h = w * (1 + 2 * margin), h * (1 + 2 * margin)
-    fig_w, fig_h = ax.figure.get_size_inches()
+    fig_w, fig_h = _size_in(ax)
     pos = ax.get_position()
     box = (pos.height * fig_h) / (pos.width * fig_w)  # height / width of the box
     if h / w < box:
@@ -433,9 +439,9 @@ def _draw_plots(
             ax,
             plots[idle],
             facecolors="none",
-            edgecolors=_IDLE_OUTLINE["color"],
+            edgecolors=str(_IDLE_OUTLINE["color"]),
             linewidths=max(lw * 2.5, 0.6),
-            linestyles=[_dashes(_IDLE_OUTLINE["dashArray"], _IDLE_OUTLINE["weight"])],
+            linestyles=[_dashes(str(_IDLE_OUTLINE["dashArray"]), _IDLE_WEIGHT)],
             zorder=5,
         )
 
@@ -516,7 +522,7 @@ def _legend(
         Line2D(
             [],
             [],
-            color=_BOUNDARY["color"],
+            color=str(_BOUNDARY["color"]),
             linewidth=1.6,
             label=_i18n.label("district_boundary", lang),
         )
@@ -545,7 +551,7 @@ def _legend(
             Patch(
                 facecolor=STATUS_COLORS["idle"],
                 edgecolor="#000000",
-                linestyle=_dashes(_IDLE_OUTLINE["dashArray"], _IDLE_OUTLINE["weight"]),
+                linestyle=_dashes(str(_IDLE_OUTLINE["dashArray"]), _IDLE_WEIGHT),
                 linewidth=1.0,
                 label=_i18n.status_label("idle", lang),
             )
@@ -589,17 +595,17 @@ def _legend(
                 linestyle="none",
                 marker="o",
                 markersize=4,
-                markerfacecolor=_SETTLEMENT["fillColor"],
-                markeredgecolor=_SETTLEMENT["color"],
+                markerfacecolor=str(_SETTLEMENT["fillColor"]),
+                markeredgecolor=str(_SETTLEMENT["color"]),
                 label=_i18n.label("settlements", lang),
             )
         )
     if exclusions:
         handles.append(
             Patch(
-                facecolor=_EXCLUSION["fillColor"],
+                facecolor=str(_EXCLUSION["fillColor"]),
                 alpha=0.3,
-                edgecolor=_EXCLUSION["color"],
+                edgecolor=str(_EXCLUSION["color"]),
                 label=_i18n.label("exclusions", lang),
             )
         )
@@ -769,7 +775,7 @@ def _footer(
     )
     if page:
         right += " \u00b7 " + _i18n.label("page_of", lang).format(n=page[0], m=page[1])
-    fig.text(10 / _W_MM, 6 / _H_MM, left, fontsize=6, color="#444444", parse_math=False)  # type: ignore[call-arg]
+    fig.text(10 / _W_MM, 6 / _H_MM, left, fontsize=6, color="#444444", parse_math=False)
     fig.text(
         1 - 10 / _W_MM,
         6 / _H_MM,
@@ -778,7 +784,7 @@ def _footer(
         color="#444444",
         ha="right",
         parse_math=False,
-    )  # type: ignore[call-arg]
+    )
     fig.add_artist(
         Line2D(
             [10 / _W_MM, 1 - 10 / _W_MM],
@@ -937,7 +943,7 @@ def district_page(
             fontsize=15,
             fontweight="bold",
             parse_math=False,
-        )  # type: ignore[call-arg]
+        )
         fig.text(
             10 / _W_MM,
             1 - 19 / _H_MM,
@@ -946,7 +952,7 @@ def district_page(
             fontsize=8,
             color="#444444",
             parse_math=False,
-        )  # type: ignore[call-arg]
+        )
 
         # ---- the district map
         ax = fig.add_axes(_rect(10, 24, 135, 128))
@@ -973,7 +979,7 @@ def district_page(
                 ax,
                 _simplified(sub.exclusions, crs, tol),
                 facecolors=(0.53, 0.53, 0.53, 0.3),
-                edgecolors=_EXCLUSION["color"],
+                edgecolors=str(_EXCLUSION["color"]),
                 linewidths=0.4,
                 zorder=2,
             )
@@ -989,7 +995,7 @@ def district_page(
             ax,
             _simplified(sub.districts, crs, tol),
             facecolors="none",
-            edgecolors=_BOUNDARY["color"],
+            edgecolors=str(_BOUNDARY["color"]),
             linewidths=1.6,
             zorder=11,
         )
@@ -1097,8 +1103,8 @@ def _draw_settlements(ax: Axes, settlements: gpd.GeoDataFrame, crs: pyproj.CRS) 
         xy[:, 0],
         xy[:, 1],
         s=14,
-        c=_SETTLEMENT["fillColor"],
-        edgecolors=_SETTLEMENT["color"],
+        c=str(_SETTLEMENT["fillColor"]),
+        edgecolors=str(_SETTLEMENT["color"]),
         linewidths=0.8,
         zorder=13,
     )
@@ -1198,7 +1204,7 @@ def _detail_panels(
         title = f"{n + 1} \u00b7 {_clip(zone['name'], 40)}"
         ax.set_title(
             title, loc="left", fontsize=7, fontweight="bold", pad=2, parse_math=False
-        )  # type: ignore[call-arg]
+        )
         scale_bar(ax, crs, lang=lang, fraction=0.3)
     if extra:
         tail = fig.add_axes(_rect(x0, y0 + h - foot, w, foot))
@@ -1262,7 +1268,7 @@ def region_page(
             fontsize=17,
             fontweight="bold",
             parse_math=False,
-        )  # type: ignore[call-arg]
+        )
         fig.text(
             10 / _W_MM,
             1 - 20 / _H_MM,
@@ -1270,7 +1276,7 @@ def region_page(
             fontsize=9,
             color="#444444",
             parse_math=False,
-        )  # type: ignore[call-arg]
+        )
         ax = fig.add_axes(_rect(10, 25, 140, 150))
         districts = dataset.districts
         geo = districts.geometry.to_crs(crs)
@@ -1283,7 +1289,7 @@ def region_page(
             ax,
             simple,
             facecolors="#F7F7F7",
-            edgecolors=_BOUNDARY["color"],
+            edgecolors=str(_BOUNDARY["color"]),
             linewidths=0.7,
             zorder=1,
         )
@@ -1385,7 +1391,7 @@ def region_page(
         charts = {
             c.key: c for c in key_charts(dataset, lang=lang, as_of=ref, kpis=kpis)
         }
-        rc = {"font.size": 6, "axes.titlesize": 7.5, "axes.labelsize": 6}
+        rc: Any = {"font.size": 6, "axes.titlesize": 7.5, "axes.labelsize": 6}
         with rc_context(rc):
             for j, key in enumerate(("occupancy", "idle_ha")):
                 cax = fig.add_axes(_rect(183 + j * 56, 96, 36, 92))
