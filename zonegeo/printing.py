@@ -909,7 +909,7 @@ def district_page(
     >>> import zonegeo
     >>> from zonegeo.printing import district_page
     >>> fig = district_page(zonegeo.load_demo(), "Sauran", as_of="2025-02-01")
-    >>> [round(v, 2) for v in fig.get_size_inches()]
+    >>> [round(float(v), 2) for v in fig.get_size_inches()]
     [11.69, 8.27]
     """
     from matplotlib import rc_context
