@@ -1,4 +1,4 @@
-"""Time reading a column of text dates (zonegeo._dates.date_column).
+"""Time reading a column of text dates (zonegeo.dates.date_column).
 
 Prints the wall time for columns of ``--rows`` dd.mm.yyyy dates drawn from
 ``--distinct`` different days, and, for comparison, pandas' own
@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from zonegeo._dates import date_column
+from zonegeo.dates import date_column
 
 
 def _column(rows: int, distinct: int, seed: int = 0) -> pd.Series:

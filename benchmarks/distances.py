@@ -13,7 +13,9 @@ Generates synthetic plots and infrastructure of any size (deterministic from
 It prints wall time, throughput, peak resident memory, the number of rows
 returned per kind, and the largest difference of the distances from zonegeo's.
 Infrastructure is, per kind, ``--points`` points plus ``--lines`` long lines
-(200-600 km, a vertex every ~500 m, like pipelines and power lines).
+(200-600 km, a vertex every ~500 m, like pipelines and power lines; with
+``--vertex-m 50000`` a vertex every 50 km, like the GEM trunk-pipeline routes,
+whose edges zonegeo splits along the geodesic).
 ``sjoin_nearest`` with long lines is extremely slow (every plot is a candidate
 of every long line's envelope), so it runs at ``--sjoin-plots`` plots when
 lines are present; zonegeo is also run at that size for a like-for-like row.
@@ -140,11 +142,19 @@ def _run_zonegeo(plots, infra, _args) -> dict:
     # database look-ups are not part of the throughput.
     zonegeo.infrastructure_distances(plots.iloc[:10], _sample(infra))
     t = time.perf_counter()
+    cpu = time.process_time()
     out = zonegeo.infrastructure_distances(plots, infra)
     wall = time.perf_counter() - t
+    cpu = time.process_time() - cpu
     dist = {k: out[f"dist_{k}_m"].to_numpy() for k in KINDS}
     rows = {k: len(out) for k in KINDS}
-    return {"wall_s": wall, "rows": rows, "dist": dist, "peak_mb": _peak_mb()}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rows": rows,
+        "dist": dist,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def _run_dask(plots, infra, args) -> dict:
@@ -225,7 +235,11 @@ def worker(args: argparse.Namespace) -> None:
     """Generate the data, run one method, print a JSON line, save distances."""
     plots = make_plots(args.n, seed=args.seed, region=args.region)
     infra = make_infrastructure(
-        args.points, args.lines, seed=args.seed + 1, region=args.region
+        args.points,
+        args.lines,
+        seed=args.seed + 1,
+        region=args.region,
+        vertex_m=args.vertex_m,
     )
     base_mb = _peak_mb()
     res = METHODS[args.worker](plots, infra, args)
@@ -246,7 +260,7 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def run_one(method: str, n: int, args: argparse.Namespace, tmp: Path) -> dict | None:
-    save = tmp / f"{method}-{n}-{args.lines}.npz"
+    save = tmp / f"{method}-{n}-{args.lines}-{args.vertex_m:g}.npz"
     cmd = [
         sys.executable,
         __file__,
@@ -258,6 +272,8 @@ def run_one(method: str, n: int, args: argparse.Namespace, tmp: Path) -> dict | 
         str(args.points),
         "--lines",
         str(args.lines),
+        "--vertex-m",
+        str(args.vertex_m),
         "--seed",
         str(args.seed),
         "--region",
@@ -332,6 +348,7 @@ def table(results: list[tuple[dict, dict | None]]) -> None:
             f"{res['vertices']:>10,} {res['wall_s']:>8.1f} "
             f"{res['plots'] / res['wall_s']:>10,.0f} {res['peak_mb']:>8,.0f} "
             f"{rows:>34} {compare(res, ref):>22}  {res.get('note', '')}"
+            + (f" (CPU {res['cpu_s']:.1f} s)" if "cpu_s" in res else "")
         )
     sys.stdout.flush()
 
@@ -341,6 +358,13 @@ def main() -> None:
     ap.add_argument("--plots", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--points", type=int, default=100_000, help="points per kind")
     ap.add_argument("--lines", type=int, default=50, help="long lines per kind")
+    ap.add_argument(
+        "--vertex-m",
+        type=float,
+        default=500.0,
+        help="metres between the vertices of the long lines (e.g. 50000 for GEM-like "
+        "routes whose edges zonegeo splits along the geodesic)",
+    )
     ap.add_argument(
         "--methods",
         nargs="+",
@@ -372,7 +396,7 @@ def main() -> None:
     print(
         f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s); region "
         f"{args.region} {REGIONS[args.region]}; per kind {args.points:,} points + "
-        f"{args.lines} lines of 200-600 km (vertex every 500 m)\n"
+        f"{args.lines} lines of 200-600 km (vertex every {args.vertex_m:,.0f} m)\n"
     )
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)

@@ -91,8 +91,7 @@ def bulk(args: argparse.Namespace) -> list[tuple[str, str, float]]:
     import pyproj
     from scipy.spatial import cKDTree
 
-    from zonegeo import _nearest
-
+    from zonegeo.access import nearest as _nearest
     boxes = plots_xy(args.plots)
     pts = points_xy(args.points)
     polys = shapely.box(*boxes.T)

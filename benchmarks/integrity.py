@@ -1,4 +1,4 @@
-"""Time the link and location checks of zonegeo.integrity on many plots.
+"""Time the link and location checks of zonegeo.io.integrity on many plots.
 
 Plots are 100 m squares (seeded) scattered over the districts of the bundled
 demo, or over the real geokz ADM2 units (``--districts geokz``, detailed
@@ -32,7 +32,7 @@ import shapely
 
 import zonegeo
 from zonegeo.errors import DataWarning, ValidationError
-from zonegeo.integrity import check_links, check_locations
+from zonegeo.io.integrity import check_links, check_locations
 
 GEOKZ = (
     Path(__file__).resolve().parents[2]

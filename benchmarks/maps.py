@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 import zonegeo  # noqa: E402
 from zonegeo.dataset import Dataset, empty_layer  # noqa: E402
-from zonegeo.maps import _DataLayer  # noqa: E402
+from zonegeo.maps.district import _DataLayer  # noqa: E402
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -373,7 +373,8 @@ def screenshot(out: Path) -> None:
     idle = zonegeo.idle_plots(in_zone, as_of="2025-02-01")
     targets = [str(v) for v in (idle if len(idle) else in_zone)["plot_id"]]
     minx, miny, maxx, maxy = in_zone.total_bounds
-    bounds = [zonegeo.maps.latlon(minx, miny), zonegeo.maps.latlon(maxx, maxy)]
+    latlon = zonegeo.maps.district.latlon
+    bounds = [latlon(minx, miny), latlon(maxx, maxy)]
     tmp = Path(tempfile.mkdtemp(prefix="zonegeo-shot-"))
     path = zonegeo.save_map(m, tmp / "sauran.html", self_contained=True)
     with sync_playwright() as p:

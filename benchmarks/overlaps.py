@@ -2,7 +2,7 @@
 
 Builds a grid of square plots in EPSG:4326 (made in UTM 42N near Turkistan,
 as a registry would store them) in two layouts, and times
-``zonegeo._validate.overlapping_pairs`` (the work behind the DataWarning):
+``zonegeo.io.validate.overlapping_pairs`` (the work behind the DataWarning):
 
 * ``overlapping``: 150 m squares every 100 m, so each plot overlaps its eight
   neighbours (a 50 m band with four of them, a 50 m corner with four);
@@ -29,7 +29,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from zonegeo._validate import overlapping_pairs
+from zonegeo.io.validate import overlapping_pairs
 
 X0, Y0 = 600_000.0, 4_790_000.0  # UTM 42N, near Turkistan
 

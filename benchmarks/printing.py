@@ -31,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core, as the target states
 
 import zonegeo  # noqa: E402
-from zonegeo.printing import print_district  # noqa: E402
+from zonegeo.maps.printing import print_district  # noqa: E402
 
 
 def main() -> None:

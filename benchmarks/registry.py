@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import zonegeo  # noqa: E402
 from tests._tiny import UTM42, X0, Y0, tiny_dataset  # noqa: E402
-from zonegeo._validate import validate_layer  # noqa: E402
+from zonegeo.io.validate import validate_layer  # noqa: E402
 
 
 def store_of(n: int, folder: Path) -> None:

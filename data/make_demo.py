@@ -4,19 +4,23 @@ Run from the repository root::
 
     python data/make_demo.py              # rewrites data/boundaries, data/plots, ...
     python data/make_demo.py --out DIR    # writes the same files under DIR
+    python data/make_demo.py --districts F --names F --places F --geonames F \
+        --pipelines F                     # the source files (default: ../shared/data)
 
-The output is deterministic: the same code and seed give byte-identical
-GeoPackages (the GeoPackage ``last_change`` stamp is pinned to ``AS_OF``).
+The output is deterministic: the same code, source files and seed give
+byte-identical GeoPackages (the GeoPackage ``last_change`` stamp is pinned to
+``AS_OF``).
 
-What is a published fact and what is made up is listed in ``data/README.md``.
-In short: the zone counts, hectares, projects, investment, jobs and buildings
-under construction reproduce the two source articles (anyq.kz, February 2025);
-the district list and names are the 2024 administrative division of Turkistan
-region; the district seats are real towns at approximate coordinates. Every
-boundary, zone position, plot, infrastructure line and point, population and
-exclusion polygon is **approximate or illustrative**, written by hand below or
-drawn from a seeded random generator. No boundary file from the internet was
-used to draw anything here.
+What is real, what is a published fact and what is made up is listed in
+``data/README.md``. In short: the district boundaries are the OpenStreetMap
+relations of the 17 units (made a gap- and overlap-free partition, simplified to
+about 50 m), with names from geokz / OCHA COD-AB; the settlements are the OSM
+towns and villages, with populations from OSM and GeoNames; two trunk gas
+pipelines follow their OSM geometry. The zone counts, hectares, projects,
+investment, jobs and buildings under construction reproduce the two source
+articles (anyq.kz, February 2025). Every zone position, plot, the other
+infrastructure lines and points and the exclusion polygons are **approximate or
+illustrative**, written by hand below or drawn from a seeded random generator.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import pyogrio
 import pyproj
 import shapely
 from shapely import affinity, ops
-from shapely.geometry import LineString, MultiPoint, Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 
 try:
     from zonegeo import schema
@@ -100,114 +104,96 @@ SMALL_SITE_SECTORS = ("construction materials", "furniture", "plastics and rubbe
                       "chemical products", "light industry")
 
 # --------------------------------------------------------------------------------------
-# Districts: the 17 units of Turkistan region as of 2024 (3 cities of district status
-# and 14 districts). Seat coordinates are approximate (about 1-5 km), from general
-# knowledge.
+# Districts: the 17 units of Turkistan region (3 city administrations and 14 districts),
+# from OpenStreetMap boundary relations. English, Kazakh and Russian names come from
+# geokz (OCHA COD-AB 2024) for the units that match; geokz has no Sauran district and
+# its "Kentau" unit is Kentau plus Sauran, so those two carry their own names.
 # --------------------------------------------------------------------------------------
-# district, name_kk, name_ru, seat, seat_lon, seat_lat, status, code
+# code, OSM relation, geokz ADM2_PCODE (None: no matching geokz unit), status,
+# OSM node of the administrative seat (a place in the populated-places file)
 DISTRICTS = (
-    ("Turkistan", "Түркістан қаласы", "город Туркестан",
-     "Turkistan", 68.251, 43.297, "city", "TRK"),
-    ("Arys", "Арыс қаласы", "город Арыс",
-     "Arys", 68.805, 42.430, "city", "ARS"),
-    ("Kentau", "Кентау қаласы", "город Кентау",
-     "Kentau", 68.505, 43.518, "city", "KNT"),
-    ("Baidibek", "Бәйдібек ауданы", "район Байдибека",
-     "Shayan", 69.380, 43.020, "district", "BDB"),
-    ("Zhetysai", "Жетісай ауданы", "Жетысайский район",
-     "Zhetysai", 68.327, 40.775, "district", "ZHS"),
-    ("Kazygurt", "Қазығұрт ауданы", "Казыгуртский район",
-     "Kazygurt", 69.383, 41.760, "district", "KZG"),
-    ("Keles", "Келес ауданы", "Келесский район",
-     "Abay", 69.030, 41.330, "district", "KLS"),
-    ("Maktaaral", "Мақтаарал ауданы", "Мактааральский район",
-     "Myrzakent", 68.545, 40.663, "district", "MKT"),
-    ("Ordabasy", "Ордабасы ауданы", "Ордабасинский район",
-     "Temirlan", 69.258, 42.600, "district", "ORD"),
-    ("Otyrar", "Отырар ауданы", "Отрарский район",
-     "Shauildir", 68.364, 42.780, "district", "OTR"),
-    ("Saryagash", "Сарыағаш ауданы", "Сарыагашский район",
-     "Saryagash", 69.170, 41.452, "district", "SRG"),
-    ("Sauran", "Сауран ауданы", "Сауранский район",
-     "Shornak", 68.030, 43.210, "district", "SAU"),
-    ("Sayram", "Сайрам ауданы", "Сайрамский район",
-     "Aksukent", 69.840, 42.430, "district", "SAY"),
-    ("Sozak", "Созақ ауданы", "Сузакский район",
-     "Sholakkorgan", 69.170, 43.765, "district", "SZK"),
-    ("Tolebi", "Төле би ауданы", "Толебийский район",
-     "Lenger", 69.885, 42.183, "district", "TLB"),
-    ("Tulkibas", "Түлкібас ауданы", "Тюлькубасский район",
-     "Turar Ryskulov", 70.350, 42.530, "district", "TLK"),
-    ("Shardara", "Шардара ауданы", "Шардаринский район",
-     "Shardara", 67.965, 41.255, "district", "SHR"),
+    ("TRK", 5496366, "KZ611000", "city", 214887132),        # Түркістан
+    ("ARS", 3407442, "KZ611600", "city", 241781833),        # Арыс
+    ("KNT", 17322798, None, "city", 241772277),             # Кентау
+    ("BDB", 3407558, "KZ613600", "district", 1760005830),   # Шаян
+    ("ZHS", 8768984, "KZ613800", "district", 247318618),    # Жетісай
+    ("KZG", 5496171, "KZ614000", "district", 2111854093),   # Қазығұрт
+    ("KLS", 9210172, "KZ613900", "district", 1492994952),   # Абай
+    ("MKT", 3407205, "KZ614400", "district", 247318736),    # Мырзакент
+    ("ORD", 3407634, "KZ614600", "district", 2042658769),   # Темірлан
+    ("OTR", 3407147, "KZ614800", "district", 1515019354),   # Шәуілдір
+    ("SRG", 5497131, "KZ615400", "district", 244532522),    # Сарыағаш
+    ("SAU", 3407078, None, "district", 1496102286),         # Шорнақ
+    ("SAY", 5496738, "KZ615200", "district", 1297024443),   # Ақсукент
+    ("SZK", 3407031, "KZ615600", "district", 1496102346),   # Шолаққорған
+    ("TLB", 5498152, "KZ615800", "district", 244529371),    # Леңгір
+    ("TLK", 5498009, "KZ616000", "district", 1952574888),   # Тұрар Рысқұлов
+    ("SHR", 3407327, "KZ616400", "district", 247319161),    # Шардара
 )
-CODE = {row[0]: row[7] for row in DISTRICTS}
-
-#: Approximate outline of Turkistan region (lon, lat), drawn by hand from general
-#: knowledge of its borders with Uzbekistan, Kyrgyzstan and the Zhambyl, Ulytau and
-#: Kyzylorda regions. Deliberately coarse (34 vertices); its area (~128,000 km2) is
-#: about 10 % above the official ~117,000 km2.
-REGION_OUTLINE = (
-    (68.10, 40.57), (68.55, 40.56), (68.85, 40.68), (68.95, 40.85), (69.05, 41.05),
-    (69.20, 41.25), (69.35, 41.38), (69.55, 41.47), (69.80, 41.57), (70.05, 41.72),
-    (70.30, 41.90), (70.55, 42.08), (70.75, 42.25), (70.90, 42.55), (70.65, 42.85),
-    (70.45, 43.10), (70.65, 43.65), (70.90, 44.30), (70.60, 45.00), (69.90, 45.45),
-    (69.10, 45.55), (68.30, 45.25), (67.85, 44.80), (67.70, 44.35), (67.50, 43.95),
-    (67.45, 43.70), (67.30, 43.35), (67.00, 42.95), (66.70, 42.40), (66.60, 42.00),
-    (66.75, 41.55), (67.20, 41.22), (67.75, 41.05), (67.95, 40.85),
-)
-#: Shymkent, a city of republican significance, is not part of the region: an
-#: approximate circular enclave.
-SHYMKENT = (69.590, 42.320)
-SHYMKENT_RADIUS_M = 14_000.0
-#: Cities of district status are cut to a circle around their seat (and to their
-#: Voronoi cell); the rest of their cell goes to the neighbouring districts.
-CITY_RADIUS_M = {"Turkistan": 12_000.0, "Kentau": 15_000.0, "Arys": 25_000.0}
-#: Extra, unlabelled Voronoi generators that give the large districts their rough
-#: extent (Sozak north of the Karatau, Sauran and Otyrar along the Syr Darya,
-#: Shardara in the Kyzylkum, ...). They are not places.
-EXTRA_GENERATORS = (
-    ("Sozak", 68.60, 44.50), ("Sozak", 69.20, 45.05), ("Sozak", 70.20, 44.70),
-    ("Sozak", 70.10, 43.90), ("Sozak", 68.10, 44.70),
-    ("Sauran", 67.65, 43.55), ("Sauran", 68.15, 43.60), ("Sauran", 68.45, 43.10),
-    ("Otyrar", 67.70, 42.90), ("Otyrar", 67.40, 42.50),
-    ("Shardara", 67.20, 41.70), ("Shardara", 66.90, 42.10),
-    ("Baidibek", 69.90, 43.20),
-    ("Tulkibas", 70.75, 42.45),
-    ("Tolebi", 70.20, 42.00),
-    ("Kazygurt", 69.75, 41.70),
-    ("Saryagash", 68.75, 41.50),
-)
+#: Names of the units without a matching geokz unit: (English, Kazakh, Russian).
+OWN_NAMES = {
+    "KNT": ("Kentau", "Кентау", "Кентау"),
+    "SAU": ("Sauran", "Сауран ауданы", "Сауранский район"),
+}
+#: A geokz unit matches an OSM unit when their intersection over union reaches this.
+NAME_MATCH_IOU = 0.7
+#: Simplification tolerance of the district boundaries, metres (shared edges are
+#: simplified once, so the partition stays free of gaps and overlaps).
+SIMPLIFY_M = 50.0
+#: Decimal places of the stored lon/lat coordinates (1e-7 degrees is about 1 cm).
+COORD_DECIMALS = 7
 
 # --------------------------------------------------------------------------------------
-# Settlements: district seats and the villages zones are named after. Coordinates are
-# approximate; populations are rounded, plausible orders of magnitude (illustrative).
+# Settlements: OpenStreetMap places (city, town, village) inside the 17 units, from the
+# HOT populated-places export; populations from OSM, else from GeoNames.
 # --------------------------------------------------------------------------------------
-# name, lon, lat, district, population
-SETTLEMENTS = (
-    ("Turkistan", 68.251, 43.297, "Turkistan", 200_000),
-    ("Kentau", 68.505, 43.518, "Kentau", 72_000),
-    ("Arys", 68.805, 42.430, "Arys", 48_000),
-    ("Shayan", 69.380, 43.020, "Baidibek", 14_000),
-    ("Zhetysai", 68.327, 40.775, "Zhetysai", 33_000),
-    ("Kazygurt", 69.383, 41.760, "Kazygurt", 20_000),
-    ("Abay", 69.030, 41.330, "Keles", 17_000),
-    ("Myrzakent", 68.545, 40.663, "Maktaaral", 16_000),
-    ("Temirlan", 69.258, 42.600, "Ordabasy", 20_000),
-    ("Shauildir", 68.364, 42.780, "Otyrar", 13_000),
-    ("Saryagash", 69.170, 41.452, "Saryagash", 40_000),
-    ("Shornak", 68.030, 43.210, "Sauran", 9_000),
-    ("Aksukent", 69.840, 42.430, "Sayram", 35_000),
-    ("Sholakkorgan", 69.170, 43.765, "Sozak", 16_000),
-    ("Lenger", 69.885, 42.183, "Tolebi", 26_000),
-    ("Turar Ryskulov", 70.350, 42.530, "Tulkibas", 14_000),
-    ("Shardara", 67.965, 41.255, "Shardara", 28_000),
-    ("Karashyk", 68.200, 43.500, "Sauran", 5_500),
-    ("Iassy", 68.100, 43.380, "Sauran", 7_000),
-    ("Ushkayyk", 68.050, 43.080, "Sauran", 4_000),
-    ("Zhuynek", 67.800, 43.400, "Sauran", 3_500),
-    ("Karabulak", 69.790, 42.500, "Sayram", 30_000),
-    ("Atakent", 68.510, 40.850, "Maktaaral", 15_000),
+#: OSM place values kept as settlements.
+PLACE_KINDS = ("city", "town", "village")
+#: A GeoNames place gives its population to the OSM place it lies this close to.
+GEONAMES_MATCH_M = 3_000.0
+#: Zone namesakes that are in neither the OSM nor the GeoNames file: approximate
+#: positions (lon, lat), from general knowledge; they are not written as settlements.
+APPROX_PLACES = {
+    "Iassy": (68.100, 43.380),
+    "Ushkayyk": (68.050, 43.080),
+}
+#: The OSM nodes of the towns and villages zones are named after (or lie beside).
+ANCHORS = {
+    "Turkistan": 214887132, "Kentau": 241772277, "Arys": 241781833,
+    "Shayan": 1760005830, "Zhetisai": 247318618, "Kazygurt": 2111854093,
+    "Abay": 1492994952, "Myrzakent": 247318736, "Temirlan": 2042658769,
+    "Shauildir": 1515019354, "Saryagash": 244532522, "Shornak": 1496102286,
+    "Aksukent": 1297024443, "Sholakkorgan": 1496102346, "Lengir": 244529371,
+    "Turar Ryskulov": 1952574888, "Shardara": 247319161, "Karashyk": 1517681745,
+    "Zhuynek": 1496101666, "Karabulak": 1496101979, "Atakent": 247318653,
+    "Tulkibas": 3576524356,
+}
+#: Simplified romanisation of Kazakh Cyrillic for the English settlement names
+#: (ғ, қ, ң, ө, ұ, ү written as g, k, n, o, u, u; no diacritics).
+ROMAN = {
+    "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e",
+    "ё": "yo", "ж": "zh", "з": "z", "и": "i", "й": "y", "к": "k", "қ": "k", "л": "l",
+    "м": "m", "н": "n", "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s",
+    "т": "t", "у": "u", "ұ": "u", "ү": "u", "ф": "f", "х": "kh", "һ": "h", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "і": "i", "ь": "", "э": "e",
+    "ю": "yu", "я": "ya",
+}
+#: Approximate town positions the hand-drawn infrastructure corridors below were drawn
+#: against. Every vertex of a corridor is moved with the towns onto their real OSM
+#: positions (an inverse-distance-weighted shift, see ``_warp``).
+# name, lon, lat
+DRAWN_TOWNS = (
+    ("Turkistan", 68.251, 43.297), ("Kentau", 68.505, 43.518),
+    ("Arys", 68.805, 42.430), ("Shayan", 69.380, 43.020),
+    ("Zhetisai", 68.327, 40.775), ("Kazygurt", 69.383, 41.760),
+    ("Abay", 69.030, 41.330), ("Myrzakent", 68.545, 40.663),
+    ("Temirlan", 69.258, 42.600), ("Shauildir", 68.364, 42.780),
+    ("Saryagash", 69.170, 41.452), ("Shornak", 68.030, 43.210),
+    ("Aksukent", 69.840, 42.430), ("Sholakkorgan", 69.170, 43.765),
+    ("Lengir", 69.885, 42.183), ("Turar Ryskulov", 70.350, 42.530),
+    ("Shardara", 67.965, 41.255), ("Karashyk", 68.200, 43.500),
+    ("Zhuynek", 67.800, 43.400), ("Karabulak", 69.790, 42.500),
+    ("Atakent", 68.510, 40.850),
 )
 
 # --------------------------------------------------------------------------------------
@@ -219,11 +205,11 @@ SYR_DARYA = ((67.97, 41.26), (67.90, 41.55), (67.95, 41.85), (68.05, 42.20),
 # name, reason, buffer_m, kind, data
 EXCLUSIONS = (
     ("Sauran ancient settlement", "archaeological site", 500.0, "circle",
-     (67.950, 43.367, 1_000.0)),
+     (67.950, 43.467, 1_000.0)),
     ("Otyrartobe (Otrar) ancient settlement", "archaeological site", 500.0, "circle",
      (68.300, 42.850, 1_200.0)),
     ("Mausoleum of Khoja Ahmed Yasawi and its buffer zone", "cultural heritage site",
-     500.0, "circle", (68.271, 43.308, 1_500.0)),
+     500.0, "circle", (68.274, 43.293, 1_500.0)),
     ("Syr Darya river corridor", "water body", 500.0, "river", (SYR_DARYA, 1_500.0)),
     ("Shardara reservoir", "water body", 500.0, "polygon",
      ((67.95, 41.28), (68.10, 41.20), (68.15, 41.05), (68.05, 40.98), (67.85, 41.00),
@@ -241,19 +227,18 @@ EXCLUSIONS = (
 # --------------------------------------------------------------------------------------
 # Infrastructure along the region's real corridors (vertices approximate).
 # --------------------------------------------------------------------------------------
+#: Main gas pipelines: name, capacity m3/h, and either vertices (lon, lat) drawn by
+#: hand or the OpenStreetMap relation whose geometry (from the pipelines file) is used.
 GAS_MAINS = (
-    ("Beineu-Bozoi-Shymkent main gas pipeline", 1_712_000.0,
-     ((67.45, 43.72), (67.70, 43.52), (67.95, 43.33), (68.12, 43.18), (68.35, 43.00),
-      (68.55, 42.80), (68.72, 42.55), (68.95, 42.42), (69.20, 42.43), (69.42, 42.45))),
+    ("Beineu-Bozoi-Shymkent main gas pipeline", 1_712_000.0, 10999298),
     ("Bukhara-Tashkent-Bishkek-Almaty main gas pipeline", 1_250_000.0,
      ((69.33, 41.40), (69.36, 41.55), (69.42, 41.75), (69.50, 41.95), (69.42, 42.18),
       (69.40, 42.35), (69.50, 42.47), (69.75, 42.47), (70.00, 42.47), (70.30, 42.55),
       (70.55, 42.66), (70.74, 42.74))),
-    ("Central Asia-China gas pipeline (lines A, B, C)", 6_270_000.0,
-     ((68.93, 40.80), (69.00, 41.05), (69.05, 41.25), (69.10, 41.55), (69.25, 41.80),
-      (69.33, 42.05), (69.30, 42.20), (69.33, 42.40), (69.55, 42.53), (69.95, 42.56),
-      (70.35, 42.63), (70.70, 42.80))),
+    ("Central Asia-China gas pipeline (lines A, B, C)", 6_270_000.0, 8165751),
 )
+#: OSM trunk lines are kept up to this distance outside the region, metres.
+PIPELINE_MARGIN_M = 10_000.0
 #: Gas distribution stations: town, offset km, bearing deg, capacity m3/h.
 GAS_STATIONS = (
     ("Turkistan", 3.0, 210, 60_000), ("Kentau", 2.5, 200, 30_000),
@@ -261,10 +246,10 @@ GAS_STATIONS = (
     ("Temirlan", 2.0, 250, 10_000), ("Shauildir", 2.0, 120, 6_000),
     ("Shornak", 1.5, 60, 5_000), ("Iassy", 1.5, 120, 4_000),
     ("Aksukent", 2.0, 240, 15_000), ("Karabulak", 1.5, 250, 12_000),
-    ("Lenger", 2.0, 280, 12_000), ("Turar Ryskulov", 2.0, 160, 6_000),
+    ("Lengir", 2.0, 280, 12_000), ("Turar Ryskulov", 2.0, 160, 6_000),
     ("Kazygurt", 2.0, 90, 8_000), ("Saryagash", 2.0, 100, 15_000),
     ("Abay", 2.0, 80, 6_000), ("Atakent", 2.0, 60, 8_000),
-    ("Myrzakent", 2.0, 60, 8_000), ("Zhetysai", 2.5, 70, 12_000),
+    ("Myrzakent", 2.0, 60, 8_000), ("Zhetisai", 2.5, 70, 12_000),
 )
 #: Substations: name, lon, lat, capacity kW (transformer rating).
 SUBSTATIONS = (
@@ -417,7 +402,7 @@ def _ss(code: str, name: str, district: str, est: int, ha: float, anchor: str,
 # Regional zones: projects, projects approved in 2024, idle plots, free plots and
 # projects holding two plots. Areas sum to 1,700 ha; five zones are of 2024.
 REGIONAL = (
-    _rz("TRK", "Turkistan industrial zone", "Turkistan", 2016, 250, "Turkistan", 5.5,
+    _rz("TRK", "Turkistan industrial zone", "Turkestan", 2016, 250, "Turkistan", 5.5,
         200, projects=10, p2024=2, idle=2, free=4, double=2),
     _rz("KNT", "Kentau industrial zone", "Kentau", 2017, 150, "Kentau", 4.0, 240,
         projects=7, p2024=0, idle=2, free=3, double=1),
@@ -425,25 +410,25 @@ REGIONAL = (
         p2024=0, idle=1, free=3, double=1),
     _rz("SHR", "Shardara industrial zone", "Shardara", 2019, 100, "Shardara", 4.0, 60,
         projects=4, p2024=0, idle=1, free=2, double=0),
-    _rz("ZHS", "Zhetysai industrial zone", "Zhetysai", 2020, 110, "Zhetysai", 3.5, 300,
+    _rz("ZHS", "Zhetysai industrial zone", "Zhetysai", 2020, 110, "Zhetisai", 3.5, 300,
         projects=5, p2024=0, idle=1, free=2, double=1),
     _rz("SRG", "Saryagash industrial zone", "Saryagash", 2019, 130, "Saryagash", 4.0,
         330, projects=6, p2024=0, idle=1, free=3, double=0),
-    _rz("TLB", "Lenger industrial zone", "Tolebi", 2021, 120, "Lenger", 4.0, 300,
+    _rz("TLB", "Lenger industrial zone", "Tolebi", 2021, 120, "Lengir", 4.0, 300,
         projects=6, p2024=1, idle=1, free=2, double=1),
-    _rz("TLK", "Tulkibas industrial zone", "Tulkibas", 2022, 80, "Turar Ryskulov", 4.0,
+    _rz("TLK", "Tulkibas industrial zone", "Tyulkubas", 2022, 80, "Tulkibas", 4.0,
         20, projects=4, p2024=0, idle=0, free=3, double=0),
     _rz("SAY", "Aksukent industrial zone", "Sayram", 2023, 170, "Aksukent", 4.0, 40,
         projects=8, p2024=1, idle=1, free=3, double=1),
-    _rz("BDB", "Shayan industrial zone", "Baidibek", 2024, 90, "Shayan", 3.5, 150,
+    _rz("BDB", "Shayan industrial zone", "Baydibek", 2024, 90, "Shayan", 3.5, 150,
         projects=3, p2024=3, idle=0, free=3, double=0),
     _rz("KZG", "Kazygurt industrial zone", "Kazygurt", 2024, 100, "Kazygurt", 3.5, 330,
         projects=3, p2024=3, idle=0, free=3, double=0),
     _rz("MKT", "Myrzakent industrial zone", "Maktaaral", 2024, 120, "Myrzakent", 4.0,
         20, projects=3, p2024=3, idle=0, free=4, double=0),
-    _rz("OTR", "Shauildir industrial zone", "Otyrar", 2024, 80, "Shauildir", 3.5, 60,
+    _rz("OTR", "Shauildir industrial zone", "Otrar", 2024, 80, "Shauildir", 3.5, 60,
         projects=2, p2024=2, idle=0, free=3, double=0),
-    _rz("SZK", "Sholakkorgan industrial zone", "Sozak", 2024, 80, "Sholakkorgan", 3.5,
+    _rz("SZK", "Sholakkorgan industrial zone", "Suzak", 2024, 80, "Sholakkorgan", 3.5,
         200, projects=2, p2024=2, idle=0, free=2, double=0),
 )
 PRIVATE = (
@@ -454,7 +439,7 @@ PRIVATE = (
              200, "ORD-BOKEI", plan={"projects": 7, "p2024": 1, "idle": 0, "free": 2,
                                      "double": 0}),
 )
-PARK = ZoneSpec("TRK-SP-01", "Small Industrial Park", "Turkistan", "small_park", 2021,
+PARK = ZoneSpec("TRK-SP-01", "Small Industrial Park", "Turkestan", "small_park", 2021,
                 PARK_AREA_HA, "Turkistan", 6.0, 110, "SIP", budget_kzt=4.0e9,
                 plan={"operating": 40, "double": 8, "construction": 30, "allocated": 66,
                       "idle": 5, "free": 16})
@@ -474,15 +459,15 @@ SAURAN_SITES = (
 TEMIRLAN = _ss("ORD", "Temirlan", "Ordabasy", 2023, TEMIRLAN_HA, "Temirlan", 3.0, 40,
                "ORD-TEM", construction=5, operating=0, allocated=2, idle=0, free=3)
 OTHER_SITES = (
-    _ss("TRK", "Turkistan small industrial site", "Turkistan", 2023, 8, "Turkistan",
+    _ss("TRK", "Turkistan small industrial site", "Turkestan", 2023, 8, "Turkistan",
         6.0, 330, construction=10, operating=3, allocated=5, idle=1, free=3),
     _ss("KNT", "Kentau small industrial site", "Kentau", 2023, 6, "Kentau", 3.0, 60,
         construction=10, operating=2, allocated=4, idle=1, free=2),
     _ss("ARS", "Arys small industrial site", "Arys", 2023, 7, "Arys", 3.0, 220,
         construction=10, operating=3, allocated=4, idle=1, free=3),
-    _ss("BDB", "Shayan small industrial site", "Baidibek", 2024, 5, "Shayan", 2.5, 300,
+    _ss("BDB", "Shayan small industrial site", "Baydibek", 2024, 5, "Shayan", 2.5, 300,
         construction=10, operating=2, allocated=3, idle=0, free=2),
-    _ss("ZHS", "Zhetysai small industrial site", "Zhetysai", 2023, 6, "Zhetysai", 3.0,
+    _ss("ZHS", "Zhetysai small industrial site", "Zhetysai", 2023, 6, "Zhetisai", 3.0,
         150, construction=10, operating=3, allocated=4, idle=1, free=2),
     _ss("KZG", "Kazygurt small industrial site", "Kazygurt", 2024, 5, "Kazygurt", 2.5,
         150, construction=10, operating=2, allocated=3, idle=0, free=3),
@@ -490,17 +475,17 @@ OTHER_SITES = (
         construction=10, operating=4, allocated=5, idle=1, free=2),
     _ss("MKT", "Atakent small industrial site", "Maktaaral", 2024, 6, "Atakent", 2.5,
         90, construction=10, operating=2, allocated=4, idle=0, free=2),
-    _ss("OTR", "Shauildir small industrial site", "Otyrar", 2024, 5, "Shauildir", 2.5,
+    _ss("OTR", "Shauildir small industrial site", "Otrar", 2024, 5, "Shauildir", 2.5,
         250, construction=10, operating=2, allocated=3, idle=0, free=3),
     _ss("SRG", "Saryagash small industrial site", "Saryagash", 2023, 7, "Saryagash",
         3.0, 60, construction=10, operating=3, allocated=5, idle=1, free=2),
     _ss("SAY", "Karabulak small industrial site", "Sayram", 2023, 9, "Karabulak", 2.5,
         0, construction=10, operating=4, allocated=6, idle=1, free=3),
-    _ss("SZK", "Sholakkorgan small industrial site", "Sozak", 2024, 5, "Sholakkorgan",
+    _ss("SZK", "Sholakkorgan small industrial site", "Suzak", 2024, 5, "Sholakkorgan",
         2.5, 30, construction=10, operating=2, allocated=3, idle=0, free=2),
-    _ss("TLB", "Lenger small industrial site", "Tolebi", 2023, 6, "Lenger", 3.0, 100,
+    _ss("TLB", "Lenger small industrial site", "Tolebi", 2023, 6, "Lengir", 3.0, 100,
         construction=10, operating=3, allocated=4, idle=1, free=2),
-    _ss("TLK", "Turar Ryskulov small industrial site", "Tulkibas", 2024, 5,
+    _ss("TLK", "Turar Ryskulov small industrial site", "Tyulkubas", 2024, 5,
         "Turar Ryskulov", 2.5, 200, construction=10, operating=2, allocated=3, idle=0,
         free=3),
     _ss("SHR", "Shardara small industrial site", "Shardara", 2024, 6, "Shardara", 3.0,
@@ -674,91 +659,207 @@ def _rect(
 # --------------------------------------------------------------------------------------
 
 
-def build_districts(region: _Frame) -> tuple[gpd.GeoDataFrame, shapely.Geometry]:
-    """Partition the approximate region outline into the 17 districts.
+@dataclass(frozen=True)
+class Sources:
+    """The public source files the demo is built from (see ``data/README.md``)."""
 
-    Returns the districts in EPSG:4326 and the region (outline minus Shymkent) in
-    the region CRS.
-    """
-    outline = region.to_m(Polygon(REGION_OUTLINE))
-    shymkent = Point(region.xy(*SHYMKENT)).buffer(SHYMKENT_RADIUS_M, quad_segs=16)
-    area = outline.difference(shymkent)
-    gens = [(row[0], *region.xy(row[4], row[5])) for row in DISTRICTS]
-    gens += [(d, *region.xy(lon, lat)) for d, lon, lat in EXTRA_GENERATORS]
-    envelope = area.envelope.buffer(300_000)
+    districts: Path  # OSM district polygons (osm_relation, name_ru)
+    names: Path  # geokz / OCHA COD-AB ADM2 units (ADM2_PCODE, ADM2_EN/KK/RU)
+    places: Path  # HOT OSM populated places (osm_id, name, place, population)
+    geonames: Path  # GeoNames cities500 extract (name, population)
+    pipelines: Path  # GEM pipeline routes (osm_id names the OSM relation)
 
-    def cells(points: list[tuple[str, float, float]]) -> list[shapely.Geometry]:
-        mp = MultiPoint([(x, y) for _, x, y in points])
-        return list(
-            shapely.voronoi_polygons(mp, extend_to=envelope, ordered=True).geoms
+
+#: Where the sources lie in the development workspace (``../shared/data``).
+SHARED = DATA_DIR.parent.parent / "shared" / "data"
+DEFAULT_SOURCES = Sources(
+    districts=SHARED
+    / "osm-turkistan-districts"
+    / "turkistan_districts_osm_polygons.geojson",
+    names=SHARED / "geokz-hdx-codab-2024" / "turkistan_shymkent_adm2_2024.geojson",
+    places=SHARED
+    / "hotosm-populated-places-turkistan"
+    / "hotosm_kaz_populated_places_turkistan_shymkent.geojson",
+    geonames=SHARED
+    / "geonames-cities500-turkistan"
+    / "geonames_cities500_turkistan_shymkent.geojson",
+    pipelines=SHARED
+    / "gem-pipelines-turkistan"
+    / "gem_pipeline_routes_turkistan_shymkent.geojson",
+)
+
+
+def _read_source(path: Path, what: str) -> gpd.GeoDataFrame:
+    if not Path(path).is_file():
+        msg = (
+            f"source file for the {what} not found: {path}. Pass it with the matching "
+            "option (see python data/make_demo.py --help)."
         )
+        raise FileNotFoundError(msg)
+    return gpd.read_file(path, engine="pyogrio").to_crs(schema.STORAGE_CRS)
 
-    cities = {}
-    for (name, x, y), cell in zip(gens, cells(gens), strict=True):
-        if name in CITY_RADIUS_M:
-            circle = Point(x, y).buffer(CITY_RADIUS_M[name], quad_segs=32)
-            cities[name] = cell.intersection(circle).intersection(area)
-    city_union = shapely.union_all(list(cities.values()))
-    rural = [g for g in gens if g[0] not in CITY_RADIUS_M]
-    pieces: dict[str, list[shapely.Geometry]] = {}
-    for (name, _x, _y), cell in zip(rural, cells(rural), strict=True):
-        pieces.setdefault(name, []).append(cell)
-    polys = {
-        name: shapely.union_all(p).intersection(area).difference(city_union)
-        for name, p in pieces.items()
-    }
-    polys.update(cities)
-    polys = _merge_slivers(
-        polys, {row[0]: region.xy(row[4], row[5]) for row in DISTRICTS}
+
+def romanise(name: str) -> str:
+    """Write a Kazakh (Cyrillic) place name in Latin letters (see ``ROMAN``).
+
+    >>> romanise("Шолаққорған"), romanise("Тұрар Рысқұлов"), romanise("Жүйнек")
+    ('Sholakkorgan', 'Turar Ryskulov', 'Zhuynek')
+    """
+    out = []
+    for ch in name:
+        low = ch.lower()
+        if low not in ROMAN:
+            out.append(ch)
+            continue
+        latin = ROMAN[low]
+        out.append(latin[:1].upper() + latin[1:] if ch != low else latin)
+    return "".join(out)
+
+
+def _round_coords(geom: shapely.Geometry) -> shapely.Geometry:
+    return shapely.transform(geom, lambda xy: np.round(xy, COORD_DECIMALS))
+
+
+def build_districts(
+    src: Sources, region: _Frame, places: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return the 17 units as a gap- and overlap-free partition, simplified to ~50 m.
+
+    Where two OSM polygons overlap (an enclave drawn inside its host), the smaller
+    unit keeps the overlap. The partition is then simplified as a coverage
+    (``shapely.coverage_simplify``), so that every shared edge is simplified once.
+    """
+    osm = _read_source(src.districts, "district boundaries").set_index("osm_relation")
+    want = [row[1] for row in DISTRICTS]
+    missing = sorted(set(want) - set(osm.index))
+    if missing or len(osm) != len(want):
+        msg = f"{src.districts}: expected OSM relations {want}, missing {missing}"
+        raise RuntimeError(msg)
+    geoms = {rel: region.to_m(osm.geometry[rel]) for rel in want}
+    taken = None
+    for rel in sorted(want, key=lambda r: (geoms[r].area, r)):
+        g = geoms[rel] if taken is None else geoms[rel].difference(taken)
+        geoms[rel] = _polygonal(g)
+        taken = g if taken is None else taken.union(g)
+    simplified = shapely.coverage_simplify(
+        np.array([geoms[r] for r in want]), SIMPLIFY_M
     )
+    ll = [_round_coords(region.to_ll(g)) for g in simplified]
+    if not shapely.coverage_is_valid(np.array([region.to_m(g) for g in ll])):
+        msg = "the simplified districts are not a valid coverage (gaps or overlaps)"
+        raise RuntimeError(msg)
+    names = _read_source(src.names, "district names").set_index("ADM2_PCODE")
+    seats = places.set_index("osm_id")
     rows = []
-    for district, kk, ru, seat, lon, lat, status, _code in DISTRICTS:
-        geom = shapely.set_precision(polys[district], 0.01)
+    for (code, rel, pcode, status, seat), geom in zip(DISTRICTS, ll, strict=True):
+        if pcode is None:
+            en, kk, ru = OWN_NAMES[code]
+        else:
+            theirs = region.to_m(names.geometry[pcode])
+            ours = region.to_m(osm.geometry[rel])
+            iou = ours.intersection(theirs).area / ours.union(theirs).area
+            if iou < NAME_MATCH_IOU:
+                msg = (
+                    f"OSM relation {rel} and geokz {pcode} do not match (IoU {iou:.2f})"
+                )
+                raise RuntimeError(msg)
+            en, kk, ru = (names.loc[pcode, f"ADM2_{x}"] for x in ("EN", "KK", "RU"))
+        town = seats.loc[seat]
+        if not geom.contains(town.geometry):
+            msg = f"the seat {town['name']} (node {seat}) is not inside {en}"
+            raise RuntimeError(msg)
         rows.append(
             {
-                "district": district,
+                "district": en,
                 "name_kk": kk,
                 "name_ru": ru,
-                "seat": seat,
-                "seat_lon": lon,
-                "seat_lat": lat,
+                "seat": town["name_en"],
+                "seat_lon": round(town.geometry.x, COORD_DECIMALS),
+                "seat_lat": round(town.geometry.y, COORD_DECIMALS),
                 "status": status,
-                "geometry": _polygonal(region.to_ll(geom)),
+                "code": code,
+                "geometry": geom,
             }
         )
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=schema.STORAGE_CRS)
-    return gdf, area
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=schema.STORAGE_CRS)
 
 
-def _merge_slivers(
-    polys: dict[str, shapely.Geometry],
-    seats: dict[str, tuple[float, float]],
-    min_area_m2: float = 50e6,
-) -> dict[str, shapely.Geometry]:
-    """Give small detached parts of a district to the neighbour sharing most border."""
-    polys = dict(polys)
-    for name in list(polys):
-        parts = list(shapely.get_parts(polys[name]))
-        if len(parts) < 2:
-            continue
-        keep = []
-        for part in parts:
-            if part.area >= min_area_m2 or part.contains(Point(seats[name])):
-                keep.append(part)
-                continue
-            best, shared = None, 0.0
-            for other, geom in polys.items():
-                if other == name:
-                    continue
-                length = part.boundary.intersection(geom.buffer(1.0)).length
-                if length > shared:
-                    best, shared = other, length
-            if best is None:
-                keep.append(part)
-            else:
-                polys[best] = shapely.union_all([polys[best], part])
-        polys[name] = shapely.union_all(keep)
-    return polys
+def read_places(src: Sources) -> gpd.GeoDataFrame:
+    """Return the OSM places (city, town, village) with English names and population.
+
+    Columns: ``osm_id``, ``name`` (Kazakh, as in OSM), ``name_en`` (romanised),
+    ``population`` (OSM; else a GeoNames place within ``GEONAMES_MATCH_M``).
+    """
+    hot = _read_source(src.places, "populated places")
+    hot = hot[hot["place"].isin(PLACE_KINDS) & hot["name"].notna()].copy()
+    hot["osm_id"] = hot["osm_id"].astype("int64")
+    hot = hot.sort_values("osm_id", kind="stable").reset_index(drop=True)
+    hot["name_en"] = [romanise(n) for n in hot["name"]]
+    hot["population"] = pd.to_numeric(hot["population"], errors="coerce")
+    gn = _read_source(src.geonames, "GeoNames places")
+    gn = gn[pd.to_numeric(gn["population"], errors="coerce") > 0]
+    crs = REGION_CRS
+    hm, gm = hot.to_crs(crs), gn.to_crs(crs)
+    for pop, point in zip(gm["population"], gm.geometry, strict=True):
+        d = hm.geometry.distance(point)
+        i = int(d.idxmin())
+        if d[i] <= GEONAMES_MATCH_M and pd.isna(hot.loc[i, "population"]):
+            hot.loc[i, "population"] = float(pop)
+    return hot[["osm_id", "name", "name_en", "place", "population", "geometry"]]
+
+
+def build_settlements(
+    places: gpd.GeoDataFrame, districts: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return the places that lie in one of the 17 units, with their district."""
+    joined = gpd.sjoin(
+        places, districts[["district", "geometry"]], how="inner", predicate="within"
+    ).sort_values("osm_id", kind="stable")
+    out = joined.rename(columns={"name_en": "settlement"})
+    return gpd.GeoDataFrame(
+        {
+            "name": out["settlement"].to_numpy(),
+            "population": out["population"].to_numpy(),
+            "district": out["district"].to_numpy(),
+        },
+        geometry=out.geometry.to_numpy(),
+        crs=schema.STORAGE_CRS,
+    )
+
+
+def _anchors(places: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """Return the position (lon, lat) of every zone anchor."""
+    by_id = places.set_index("osm_id").geometry
+    towns = {n: (by_id[i].x, by_id[i].y) for n, i in ANCHORS.items()}
+    towns.update(APPROX_PLACES)
+    return towns
+
+
+def _warp(
+    region: _Frame, towns: dict[str, tuple[float, float]], power: float = 2.0
+) -> shapely.Geometry:
+    """Return a function moving hand-drawn lon/lat vertices with the towns.
+
+    Each vertex moves by the inverse-distance-weighted mean (power 2, in the region
+    CRS) of the shifts from the towns' drawn positions (``DRAWN_TOWNS``) to their
+    real ones. A vertex on a drawn town moves exactly with it.
+    """
+    old = np.array([region.xy(lon, lat) for _n, lon, lat in DRAWN_TOWNS])
+    new = np.array([region.xy(*towns[n]) for n, _lon, _lat in DRAWN_TOWNS])
+    shift = new - old
+
+    def move(lon: float, lat: float) -> tuple[float, float]:
+        x, y = region.xy(lon, lat)
+        d = np.hypot(old[:, 0] - x, old[:, 1] - y)
+        if d.min() < 1e-6:
+            dx, dy = shift[int(d.argmin())]
+        else:
+            w = 1.0 / d**power
+            dx, dy = (shift * w[:, None]).sum(axis=0) / w.sum()
+        lon2, lat2 = region.inv.transform(x + dx, y + dy)
+        return round(float(lon2), 6), round(float(lat2), 6)
+
+    return move
 
 
 def build_exclusions(region: _Frame, area: shapely.Geometry) -> gpd.GeoDataFrame:
@@ -785,18 +886,48 @@ def build_exclusions(region: _Frame, area: shapely.Geometry) -> gpd.GeoDataFrame
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=schema.STORAGE_CRS)
 
 
-def build_settlements() -> gpd.GeoDataFrame:
-    """Return the settlements (district seats and zone namesakes)."""
-    rows = [
-        {"name": n, "population": float(p), "district": d, "geometry": Point(lon, lat)}
-        for n, lon, lat, d, p in SETTLEMENTS
-    ]
-    return gpd.GeoDataFrame(rows, geometry="geometry", crs=schema.STORAGE_CRS)
+def _osm_pipelines(
+    src: Sources, region: _Frame, area: shapely.Geometry
+) -> dict[int, shapely.Geometry]:
+    """Return the OSM-mapped trunk pipelines (by relation), near the region, in metres.
+
+    Only routes whose ``osm_id`` names an OSM relation are used; their geometry is
+    OpenStreetMap's. Each is clipped to the region outline (Shymkent included)
+    widened by ``PIPELINE_MARGIN_M``.
+    """
+    gem = _read_source(src.pipelines, "pipeline routes")
+    gem = gem[gem["osm_id"].fillna("").str.startswith("relation/")]
+    outline = shapely.Polygon(shapely.get_exterior_ring(area)).buffer(PIPELINE_MARGIN_M)
+    out: dict[int, shapely.Geometry] = {}
+    for osm_id, geom in zip(gem["osm_id"], gem.geometry, strict=True):
+        rel = int(osm_id.split("/", 1)[1])
+        if rel in out:
+            continue  # GEM repeats one OSM route for several projects
+        line = shapely.line_merge(region.to_m(geom).intersection(outline))
+        out[rel] = shapely.segmentize(line, 1_500.0)
+    return out
 
 
-def build_infrastructure(region: _Frame, rng: np.random.Generator) -> gpd.GeoDataFrame:
-    """Return gas, electricity and water features along the region's corridors."""
-    towns = {n: (lon, lat) for n, lon, lat, _d, _p in SETTLEMENTS}
+def build_infrastructure(
+    src: Sources,
+    region: _Frame,
+    area: shapely.Geometry,
+    towns: dict[str, tuple[float, float]],
+    rng: np.random.Generator,
+) -> gpd.GeoDataFrame:
+    """Return gas, electricity and water features along the region's corridors.
+
+    The two OSM-mapped trunk gas pipelines take OpenStreetMap's geometry; every
+    other line and point is drawn by hand and moved with the towns (``_warp``).
+    """
+    warp = _warp(region, towns)
+
+    def moved(
+        coords: tuple[tuple[float, float], ...],
+    ) -> tuple[tuple[float, float], ...]:
+        return tuple(warp(lon, lat) for lon, lat in coords)
+
+    osm_lines = _osm_pipelines(src, region, area)
     rows: list[dict[str, object]] = []
 
     def spare(capacity: float) -> float:
@@ -829,8 +960,13 @@ def build_infrastructure(region: _Frame, rng: np.random.Generator) -> gpd.GeoDat
     # nearest gas line already drawn.
     gas_lines_m: list[shapely.Geometry] = []
     for name, capacity, coords in GAS_MAINS:
-        line = _densify(coords, region, rng, step_m=1_500.0, wiggle_m=120.0)
-        gas_lines_m.append(region.to_m(line))
+        if isinstance(coords, int):
+            line_m = osm_lines[coords]
+            line = _round_coords(region.to_ll(line_m))
+        else:
+            line = _densify(moved(coords), region, rng, step_m=1_500.0, wiggle_m=120.0)
+            line_m = region.to_m(line)
+        gas_lines_m.append(line_m)
         add("gas", "gas_pipeline", name, line, capacity, "m3/h", None)
     for town, km, bearing, capacity in GAS_STATIONS:
         x, y = _offset(region, *towns[town], km, bearing)
@@ -863,13 +999,13 @@ def build_infrastructure(region: _Frame, rng: np.random.Generator) -> gpd.GeoDat
             "electricity",
             "substation",
             name,
-            Point(lon, lat),
+            Point(warp(lon, lat)),
             capacity,
             "kW",
             spare(capacity),
         )
     for name, _kv, capacity, coords in POWER_LINES:
-        line = _densify(coords, region, rng, step_m=1_500.0, wiggle_m=80.0)
+        line = _densify(moved(coords), region, rng, step_m=1_500.0, wiggle_m=80.0)
         add("electricity", "power_line", name, line, capacity, "kW", None)
     # Water.
     for name, lon, lat, capacity in WATER_INTAKES:
@@ -877,13 +1013,13 @@ def build_infrastructure(region: _Frame, rng: np.random.Generator) -> gpd.GeoDat
             "water",
             "water_intake",
             name,
-            Point(lon, lat),
+            Point(warp(lon, lat)),
             capacity,
             "m3/d",
             spare(capacity),
         )
     for name, capacity, coords in WATER_MAINS:
-        line = _densify(coords, region, rng, step_m=1_500.0, wiggle_m=0.0)
+        line = _densify(moved(coords), region, rng, step_m=1_500.0, wiggle_m=0.0)
         add("water", "water_main", name, line, capacity, "m3/d", spare(capacity))
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=schema.STORAGE_CRS)
     prefix = {"gas": "GAS", "electricity": "ELE", "water": "WAT"}
@@ -927,11 +1063,16 @@ def place_zones(
     districts: gpd.GeoDataFrame,
     exclusions: gpd.GeoDataFrame,
     infrastructure: gpd.GeoDataFrame,
+    settlements: gpd.GeoDataFrame,
+    towns: dict[str, tuple[float, float]],
     region: _Frame,
     rng: np.random.Generator,
 ) -> list[dict[str, object]]:
-    """Place every zone beside its anchor town, clear of obstacles."""
-    towns = {n: (lon, lat) for n, lon, lat, _d, _p in SETTLEMENTS}
+    """Place every zone beside its anchor town, inside its district, clear of obstacles.
+
+    Obstacles: exclusions with their buffer, infrastructure (700 m) and every
+    settlement (1 km); zones keep 300 m inside their district and 400 m apart.
+    """
     dist_m = {
         d: region.to_m(g)
         for d, g in zip(districts["district"], districts.geometry, strict=True)
@@ -940,8 +1081,8 @@ def place_zones(
         region.to_m(g).buffer(b + 200.0)
         for g, b in zip(exclusions.geometry, exclusions["buffer_m"], strict=True)
     ]
-    blocked.append(Point(region.xy(*SHYMKENT)).buffer(SHYMKENT_RADIUS_M + 1_000.0))
     blocked += [region.to_m(g).buffer(700.0) for g in infrastructure.geometry]
+    blocked += [region.to_m(g).buffer(1_000.0) for g in settlements.geometry]
     blocked += [Point(region.xy(*xy)).buffer(1_200.0) for xy in towns.values()]
     obstacles = shapely.STRtree(blocked)
     placed: list[dict[str, object]] = []
@@ -1340,6 +1481,7 @@ def build_zones_and_plots(
     districts: gpd.GeoDataFrame,
     exclusions: gpd.GeoDataFrame,
     infrastructure: gpd.GeoDataFrame,
+    towns: dict[str, tuple[float, float]],
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Fill every placed zone with plots and add the plots outside zones in Sauran."""
     names = _Names(rng)
@@ -1428,6 +1570,7 @@ def build_zones_and_plots(
         exclusions,
         infrastructure,
         [region.to_m(p["geometry"]) for p in placed],
+        towns,
     )
     zones = gpd.GeoDataFrame(zone_rows, geometry="geometry", crs=schema.STORAGE_CRS)
     plots = gpd.GeoDataFrame(plot_rows, geometry="geometry", crs=schema.STORAGE_CRS)
@@ -1442,6 +1585,7 @@ def _outside_plots(
     exclusions: gpd.GeoDataFrame,
     infrastructure: gpd.GeoDataFrame,
     zones_m: list[shapely.Geometry],
+    towns: dict[str, tuple[float, float]],
 ) -> list[dict[str, object]]:
     """Make a few plots outside any zone in Sauran district, beside Shornak."""
     sauran = region.to_m(
@@ -1455,7 +1599,7 @@ def _outside_plots(
             for g, b in zip(exclusions.geometry, exclusions["buffer_m"], strict=True)
         ]
     )
-    shornak = next(s for s in SETTLEMENTS if s[0] == "Shornak")
+    shornak = ("Shornak", *towns["Shornak"])
     rows = []
     bearing = 200.0
     for k, status in enumerate(SAURAN_OUTSIDE, start=1):
@@ -1532,6 +1676,8 @@ def _finish(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
             out[c.name] = pd.array(out[c.name].tolist(), dtype="Int64")
         elif c.dtype == "date":
             out[c.name] = out[c.name].astype(object).where(out[c.name].notna(), None)
+    # counter-clockwise shells, clockwise holes (as OGC and pyproj.Geod expect)
+    out["geometry"] = shapely.orient_polygons(out.geometry.to_numpy())
     return gpd.GeoDataFrame(out, geometry="geometry", crs=schema.STORAGE_CRS)
 
 
@@ -1545,13 +1691,17 @@ def write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
-def build(seed: int = SEED) -> dict[str, gpd.GeoDataFrame]:
+def build(
+    seed: int = SEED, sources: Sources = DEFAULT_SOURCES
+) -> dict[str, gpd.GeoDataFrame]:
     """Build every layer of the demo dataset in memory.
 
     Parameters
     ----------
     seed : int
         Seed of ``numpy.random.default_rng``.
+    sources : Sources
+        The public source files (``DEFAULT_SOURCES``: ``../shared/data``).
 
     Returns
     -------
@@ -1561,14 +1711,19 @@ def build(seed: int = SEED) -> dict[str, gpd.GeoDataFrame]:
     """
     rng = np.random.default_rng(seed)
     region = _Frame(REGION_CRS)
-    districts, area = build_districts(region)
+    places = read_places(sources)
+    districts = build_districts(sources, region, places)
+    area = shapely.union_all([region.to_m(g) for g in districts.geometry])
+    settlements = build_settlements(places, districts)
+    towns = _anchors(places)
     exclusions = build_exclusions(region, area)
-    settlements = build_settlements()
-    infrastructure = build_infrastructure(region, rng)
+    infrastructure = build_infrastructure(sources, region, area, towns, rng)
     specs = [*REGIONAL, *PRIVATE, PARK, *SAURAN_SITES, TEMIRLAN, *OTHER_SITES]
-    placed = place_zones(specs, districts, exclusions, infrastructure, region, rng)
+    placed = place_zones(
+        specs, districts, exclusions, infrastructure, settlements, towns, region, rng
+    )
     zones, plots = build_zones_and_plots(
-        placed, rng, region, districts, exclusions, infrastructure
+        placed, rng, region, districts, exclusions, infrastructure, towns
     )
     layers = {
         "districts": districts,
@@ -1749,7 +1904,9 @@ def main(argv: list[str] | None = None) -> dict[str, Path]:
     Parameters
     ----------
     argv : list of str, optional
-        Command-line arguments (``--out DIR``, ``--seed N``); ``sys.argv`` by default.
+        Command-line arguments (``--out DIR``, ``--seed N``, and the source files
+        ``--districts``, ``--names``, ``--places``, ``--geonames``,
+        ``--pipelines``); ``sys.argv`` by default.
 
     Returns
     -------
@@ -1764,6 +1921,19 @@ def main(argv: list[str] | None = None) -> dict[str, Path]:
         help="output folder (default: the folder of this script)",
     )
     parser.add_argument("--seed", type=int, default=SEED, help="random seed")
+    for name, help_text in (
+        ("districts", "OSM district polygons (osm-turkistan-districts)"),
+        ("names", "geokz / COD-AB ADM2 units for the names (geokz-hdx-codab-2024)"),
+        ("places", "HOT OSM populated places (hotosm-populated-places-turkistan)"),
+        ("geonames", "GeoNames places (geonames-cities500-turkistan)"),
+        ("pipelines", "GEM pipeline routes (gem-pipelines-turkistan)"),
+    ):
+        parser.add_argument(
+            f"--{name}",
+            type=Path,
+            default=getattr(DEFAULT_SOURCES, name),
+            help=f"{help_text}; default: %(default)s",
+        )
     parser.add_argument(
         "--readme",
         action="store_true",
@@ -1773,7 +1943,14 @@ def main(argv: list[str] | None = None) -> dict[str, Path]:
     if args.readme:
         update_readme(DATA_DIR / "README.md")
         return {}
-    layers = build(args.seed)
+    sources = Sources(
+        districts=args.districts,
+        names=args.names,
+        places=args.places,
+        geonames=args.geonames,
+        pipelines=args.pipelines,
+    )
+    layers = build(args.seed, sources)
     figures = check(layers)
     written: dict[str, Path] = {}
     # Pin the GeoPackage last_change stamp so that files are byte-identical.

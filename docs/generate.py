@@ -103,7 +103,7 @@ def schema_reference() -> str:
                 f"ellipsoid, always computed from the geometry |"
             )
         lines.append("")
-    from zonegeo._dates import RULES
+    from zonegeo.dates import RULES
 
     lines.extend(["## Dates", "", RULES, "", "See [data.md](data.md#dates)."])
     return "\n".join(lines)

@@ -19,8 +19,8 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import LineString, Point, box
 
-from zonegeo._validate import validate_layer
 from zonegeo.dataset import Dataset
+from zonegeo.io.validate import validate_layer
 
 UTM42 = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0

@@ -1,4 +1,4 @@
-"""The regional atlas (zonegeo.atlas): pages, safe file names, index and KPI table."""
+"""The regional atlas (zonegeo.maps.atlas): pages, safe names, index and KPI table."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 
 import zonegeo
 from tests.maps_data import AS_OF, XSS, hand_dataset, hand_ranking
-from zonegeo.atlas import district_slugs, slugify, write_atlas
 from zonegeo.errors import ValidationError
+from zonegeo.maps.atlas import district_slugs, slugify, write_atlas
 
 
 def _atlas(tmp_path: Path, ds: zonegeo.Dataset, **kwargs: object) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,8 +13,8 @@ from shapely.geometry import LineString, Point, box
 
 import zonegeo
 from zonegeo import Criterion, UnknownDistrictError, ValidationError
-from zonegeo.candidates import labour_column, tile_district
 from zonegeo.dataset import Dataset, empty_layer
+from zonegeo.siting.candidates import labour_column, tile_district
 
 UTM = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0
@@ -453,3 +455,192 @@ def test_demo_sauran_ranks_sites_near_gas_power_and_water_first(demo) -> None:
         assert top[f"dist_{kind}_m"].median() < eligible[f"dist_{kind}_m"].median(), (
             kind
         )
+
+
+# ----------------------------------------------------------------- taken land
+
+TAKEN_OUTSIDE = box(X0 + 1_500, Y0 + 4_000, X0 + 2_500, Y0 + 5_000)  # no zone
+OVERLAPPING_FREE = box(X0 + 6_450, Y0 + 550, X0 + 7_450, Y0 + 1_150)  # over P-2
+
+
+def _with_plots(ds: Dataset) -> Dataset:
+    """Add an operating plot outside any zone and a free plot overlapping P-2."""
+    extra = _layer(
+        "plots",
+        {
+            "plot_id": ["P-9", "P-8"],
+            "zone_id": [None, "Z-1"],
+            "district": ["Testdistrict", "Testdistrict"],
+            "status": ["operating", "free"],
+        },
+        [TAKEN_OUTSIDE, OVERLAPPING_FREE],
+    )
+    plots = gpd.GeoDataFrame(
+        pd.concat([ds.plots, extra[ds.plots.columns]], ignore_index=True), crs=4326
+    )
+    return Dataset(**{**{k: getattr(ds, k) for k, _ in ds}, "plots": plots})
+
+
+def _overlaps(geoms: np.ndarray, other: shapely.Geometry) -> np.ndarray:
+    return shapely.intersects(geoms, other) & ~shapely.touches(geoms, other)
+
+
+def test_taken_plots_and_zones_are_excluded_by_default(dataset) -> None:
+    ds = _with_plots(dataset)
+    sites = zonegeo.candidate_sites(
+        ds, "Testdistrict", area_ha=10, max_candidates=10_000
+    )
+    assert sites.attrs["exclude_taken"] is True
+    tiles = sites[sites["source"] == "tile"]
+    geoms = _utm(tiles)
+    on_taken = _overlaps(geoms, TAKEN_OUTSIDE)
+    assert on_taken.any()
+    assert not tiles.loc[on_taken, "eligible"].any()
+    assert (
+        tiles.loc[on_taken, "excluded_because"]
+        .str.contains("operating plot 'P-9'", regex=False)
+        .all()
+    )
+    # A tile that only touches the plot's edge, or lies clear of it, is not excluded
+    # by it.
+    assert not tiles.loc[~on_taken, "excluded_because"].str.contains("P-9").any()
+    on_zone = _overlaps(geoms, ZONE)
+    assert on_zone.any() and not tiles.loc[on_zone, "eligible"].any()
+    # The free plot that overlaps allocated P-2 is excluded for it; P-3 (free,
+    # touching nothing taken) stays eligible inside its zone.
+    free = sites[sites["source"] == "free_plot"].set_index("candidate_id")
+    assert not free.loc["P-8", "eligible"]
+    assert free.loc["P-8", "excluded_because"] == "allocated plot 'P-2'"
+    assert free.loc["P-3", "eligible"]
+    # No eligible site lies on taken land or on an existing zone.
+    eligible = _utm(sites[sites["eligible"]])
+    taken = _utm(ds.plots[ds.plots["status"] != "free"])
+    for t in taken:
+        assert not _overlaps(eligible, t).any()
+    tile_ok = _utm(tiles[tiles["eligible"]])
+    assert not _overlaps(tile_ok, ZONE).any()
+
+
+def test_exclude_taken_false_allows_taken_land(dataset) -> None:
+    ds = _with_plots(dataset)
+    sites = zonegeo.candidate_sites(
+        ds, "Testdistrict", area_ha=10, max_candidates=10_000, exclude_taken=False
+    )
+    assert sites.attrs["exclude_taken"] is False
+    tiles = sites[sites["source"] == "tile"]
+    geoms = _utm(tiles)
+    on_taken = _overlaps(geoms, TAKEN_OUTSIDE)
+    on_zone = _overlaps(geoms, ZONE)
+    assert tiles.loc[on_taken, "eligible"].all()
+    assert tiles.loc[on_zone & ~_overlaps(geoms, RELIC.buffer(200)), "eligible"].all()
+    assert not sites["excluded_because"].str.contains("plot 'P-|existing zone").any()
+    free = sites[sites["source"] == "free_plot"].set_index("candidate_id")
+    assert free.loc["P-8", "eligible"]
+    with pytest.raises(TypeError, match="exclude_taken must be True or False"):
+        zonegeo.candidate_sites(ds, "Testdistrict", area_ha=10, exclude_taken="no")
+
+
+def test_taken_plot_reasons() -> None:
+    from zonegeo.siting.criteria import exclusion_zones
+
+    plots = gpd.GeoDataFrame(
+        {
+            "plot_id": ["A", "B", "C", "D", None],
+            "status": ["free", "construction", "operating", None, "allocated"],
+        },
+        geometry=[box(i * 10, 0, i * 10 + 5, 5) for i in range(5)],
+        crs=UTM,
+    )
+    zones = exclusion_zones(crs=UTM, plots=plots)
+    assert zones["rule"].unique().tolist() == ["taken_plot"]
+    assert zones["because"].tolist() == [
+        "plot 'B' under construction",
+        "operating plot 'C'",
+        "taken plot 'D' (status missing)",
+        "allocated plot '#5'",
+    ]
+    with pytest.raises(zonegeo.SchemaError, match="no 'status' column"):
+        exclusion_zones(crs=UTM, plots=plots.drop(columns="status"))
+
+
+def test_scenario_key_exclude_taken_reaches_candidate_sites(dataset, tmp_path) -> None:
+    from zonegeo.siting.scenario import load_scenario, run_scenario
+
+    ds = _with_plots(dataset)
+    text = """
+name = "test"
+district = "Testdistrict"
+area_ha = 10
+[candidates]
+max_candidates = 10000
+{line}
+[[criteria]]
+column = "dist_gas_m"
+better = "lower"
+weight = 1
+"""
+    runs = {}
+    for key, line in (("default", ""), ("off", "exclude_taken = false")):
+        path = tmp_path / f"{key}.toml"
+        path.write_text(text.format(line=line), encoding="utf-8")
+        scenario = load_scenario(path)
+        assert scenario.exclude_taken is (key == "default")
+        runs[key] = run_scenario(scenario, ds)
+    assert (
+        runs["default"]["excluded_because"].str.contains("operating plot 'P-9'").any()
+    )
+    assert not runs["off"]["excluded_because"].str.contains("P-9").any()
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.format(line='exclude_taken = "yes"'), encoding="utf-8")
+    with pytest.raises(ValidationError, match="candidates.exclude_taken"):
+        load_scenario(bad)
+
+
+def _assert_nothing_eligible_on_taken_land(sites: gpd.GeoDataFrame, demo) -> None:
+    eligible = sites[sites["eligible"].astype(bool)]
+    geoms = _utm(eligible)
+    taken = demo.plots[demo.plots["status"] != "free"]
+    tree = shapely.STRtree(_utm(taken))
+    a, b = tree.query(geoms, predicate="intersects")
+    overlap = shapely.area(shapely.intersection(geoms[a], tree.geometries[b])) > 0
+    hits = sorted(
+        {
+            (eligible["candidate_id"].iloc[i], taken["plot_id"].iloc[j])
+            for i, j in zip(a[overlap], b[overlap], strict=True)
+        }
+    )
+    assert hits == [], hits
+    tiles = eligible["source"].to_numpy() == "tile"
+    zones = shapely.STRtree(_utm(demo.zones))
+    a, b = zones.query(geoms[tiles], predicate="intersects")
+    overlap = shapely.area(shapely.intersection(geoms[tiles][a], zones.geometries[b]))
+    assert not (overlap > 0).any()
+
+
+def test_demo_sauran_no_eligible_site_on_taken_land(demo) -> None:
+    """Sauran's plots outside any zone (SAU-OUT-001..003) are allocated/operating."""
+    sites = zonegeo.candidate_sites(
+        demo, "Sauran", area_ha=50, hazard_class=3, max_candidates=2000
+    )
+    _assert_nothing_eligible_on_taken_land(sites, demo)
+    reasons = sites["excluded_because"]
+    for text in ("allocated plot 'SAU-OUT-001'", "operating plot 'SAU-OUT-003'"):
+        assert reasons.str.contains(text, regex=False).any(), text
+
+
+def test_cli_rank_keeps_sites_off_taken_land(demo, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from zonegeo.cli import cli
+
+    scenario = (
+        Path(__file__).resolve().parents[1] / "scenarios" / "sauran_50ha_topsis.toml"
+    )
+    out = tmp_path / "ranked.gpkg"
+    result = CliRunner().invoke(
+        cli, ["rank", "--scenario", str(scenario), "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    ranked = gpd.read_file(out)
+    _assert_nothing_eligible_on_taken_land(ranked, demo)
+    assert ranked["excluded_because"].str.contains("plot 'SAU-OUT-00").any()

@@ -1,4 +1,4 @@
-"""Charts of the key figures (zonegeo.charts): numbers, SVG, atlas index, xlsx."""
+"""Charts of the key figures (zonegeo.maps.charts): numbers, SVG, atlas index, xlsx."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 import zonegeo
 from tests._need import need
 from tests.maps_data import AS_OF, hand_dataset
-from zonegeo.atlas import write_atlas
-from zonegeo.charts import Chart, Series, chart_svg, charts_html, key_charts
+from zonegeo.maps.atlas import write_atlas
+from zonegeo.maps.charts import Chart, Series, chart_svg, charts_html, key_charts
 
 
 def _luminance(hex_colour: str) -> float:
@@ -45,7 +45,7 @@ def test_investment_by_zone_kind_matches_the_plots() -> None:
     # independent path: join the plots to their zones' kind and sum
     kind = ds.plots["zone_id"].map(ds.zones.set_index("zone_id")["kind"])
     expected = ds.plots.groupby(kind)["investment_kzt"].sum()
-    labels = {zonegeo._i18n.zone_kind_label(k, "en"): k for k in expected.index}
+    labels = {zonegeo.i18n.zone_kind_label(k, "en"): k for k in expected.index}
     got = dict(zip(chart.categories, chart.series[0].values, strict=True))
     assert set(got) == set(labels)
     for label, value in got.items():

@@ -1,4 +1,4 @@
-"""Tests of zonegeo.cost: connection costs from distances and unit costs."""
+"""Tests of zonegeo.access.cost: connection costs from distances and unit costs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ import pytest
 from geopandas.testing import assert_geodataframe_equal
 
 import zonegeo
-from zonegeo.cost import DEFAULT_UNIT_COSTS, UnitCost, connection_costs, load_unit_costs
+from zonegeo.access.cost import (
+    DEFAULT_UNIT_COSTS,
+    UnitCost,
+    connection_costs,
+    load_unit_costs,
+)
 from zonegeo.errors import SchemaError, ValidationError
 
 
@@ -167,4 +172,5 @@ def test_defaults_are_documented_as_illustrative():
     for kind, cost in DEFAULT_UNIT_COSTS.items():
         assert cost.source.startswith("illustrative"), kind
         assert cost.per_km_kzt > 0 and cost.fixed_kzt > 0
-    assert "illustrative" in zonegeo.cost.__doc__ + (connection_costs.__doc__ or "")
+    doc = (zonegeo.access.cost.__doc__ or "") + (connection_costs.__doc__ or "")
+    assert "illustrative" in doc

@@ -1,4 +1,4 @@
-"""Tests of zonegeo.coverage: share of each zone's plot area within reach."""
+"""Tests of zonegeo.access.coverage: share of each zone's plot area within reach."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from zonegeo import Criterion, SchemaError, ValidationError
-from zonegeo.criteria import (
+from zonegeo.siting.criteria import (
     SANITARY_SOURCE,
     SANITARY_WIDTHS_M,
     apply_exclusions,

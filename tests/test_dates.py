@@ -1,4 +1,4 @@
-"""Dates as Kazakh offices write them (zonegeo._dates and every reader that uses it).
+"""Dates as Kazakh offices write them (zonegeo.dates and every reader that uses it).
 
 The expected dates are written out by hand in ``tests/_office_dates.py``;
 nothing here computes them with pandas' own date guessing.
@@ -23,7 +23,7 @@ from tests import _office_dates as office
 from tests._need import need
 from tests._tiny import tiny_dataset
 from zonegeo import SchemaError, ValidationError
-from zonegeo._dates import date_column, parse_date, parse_date_column
+from zonegeo.dates import date_column, parse_date, parse_date_column
 from zonegeo.parcels import idle_mask, to_timestamp
 
 

@@ -29,23 +29,25 @@ SHARED = REPO.parent / "shared" / "data"
 GEOD = pyproj.Geod(ellps="WGS84")
 ARTICLE_DATE = "2025-02-01"
 
+#: The 17 units of Turkistan region (English names of geokz / OCHA COD-AB 2024; geokz
+#: has no Sauran district).
 DISTRICTS_2024 = {
-    "Turkistan": "city",
+    "Turkestan": "city",
     "Arys": "city",
     "Kentau": "city",
-    "Baidibek": "district",
+    "Baydibek": "district",
     "Zhetysai": "district",
     "Kazygurt": "district",
     "Keles": "district",
     "Maktaaral": "district",
     "Ordabasy": "district",
-    "Otyrar": "district",
+    "Otrar": "district",
     "Saryagash": "district",
     "Sauran": "district",
     "Sayram": "district",
-    "Sozak": "district",
+    "Suzak": "district",
     "Tolebi": "district",
-    "Tulkibas": "district",
+    "Tyulkubas": "district",
     "Shardara": "district",
 }
 SAURAN_SITES = {"Karashyk", "Iassy", "Shornak", "Ushkayyk", "Zhuynek"}
@@ -153,9 +155,9 @@ def park(zones) -> pd.Series:
 
 
 def test_park_is_100_ha_near_turkistan(demo, park) -> None:
-    assert park["district"] == "Turkistan"
+    assert park["district"] == "Turkestan"
     assert park["geod_ha"] == pytest.approx(100.0, abs=0.01)
-    turkistan = Point(68.251, 43.297)
+    turkistan = Point(68.2704, 43.3019)  # OSM node 214887132
     _, _, dist = GEOD.inv(
         turkistan.x, turkistan.y, park.geometry.centroid.x, park.geometry.centroid.y
     )
@@ -307,10 +309,49 @@ def test_districts_do_not_overlap_and_leave_shymkent_out(demo) -> None:
     assert 100_000 < total / 1e6 < 135_000
 
 
-def test_city_units_are_small(demo) -> None:
+#: Areas (km2) of the OSM units as the source states them (Albers equal-area on
+#: WGS 84), keyed by OSM relation. Baydibek's polygon also covers an enclave of Arys
+#: of 71.1 km2, which belongs to Arys in the partition.
+OSM_AREA_KM2 = {
+    3407442: 6478.5, 17322798: 674.3, 8768984: 1056.1, 5496171: 4058.4,
+    9210172: 3471.3, 3407205: 820.2, 3407634: 2640.2, 3407147: 17944.8,
+    3407558: 7216.8 - 71.1, 5496738: 1051.5, 5497131: 4173.5, 3407078: 7110.4,
+    3407031: 41149.8, 5498152: 3038.5, 5496366: 196.2, 5498009: 2343.6,
+    3407327: 12866.3,
+}  # fmt: skip
+OSM_RELATION = {
+    "Arys": 3407442, "Kentau": 17322798, "Zhetysai": 8768984, "Kazygurt": 5496171,
+    "Keles": 9210172, "Maktaaral": 3407205, "Ordabasy": 3407634, "Otrar": 3407147,
+    "Baydibek": 3407558, "Sayram": 5496738, "Saryagash": 5497131, "Sauran": 3407078,
+    "Suzak": 3407031, "Tolebi": 5498152, "Turkestan": 5496366, "Tyulkubas": 5498009,
+    "Shardara": 3407327,
+}  # fmt: skip
+
+
+def test_district_areas_are_the_osm_areas(demo) -> None:
+    """Simplifying to ~50 m keeps every unit's area within 0.1 % of OSM's."""
     d = demo.districts.set_index("district")
-    ha = {name: geod_ha(d.geometry[name]) for name in ("Turkistan", "Arys", "Kentau")}
-    assert all(v < 250_000 for v in ha.values()), ha  # under 2,500 km2
+    for name, rel in OSM_RELATION.items():
+        km2 = geod_ha(d.geometry[name]) / 100.0
+        assert km2 == pytest.approx(OSM_AREA_KM2[rel], rel=1e-3), name
+    total = sum(geod_ha(g) for g in d.geometry) / 100.0
+    assert total == pytest.approx(116_219, rel=1e-3)  # the union of the OSM units
+    assert geod_ha(d.geometry["Turkestan"]) < 25_000  # the city is small
+
+
+def test_districts_are_a_coverage_without_gaps(demo) -> None:
+    import shapely
+
+    d = demo.districts.to_crs(zonegeo.equal_area_crs(demo.districts))
+    assert shapely.coverage_is_valid(d.geometry.to_numpy())
+    region = d.geometry.union_all()
+    # one outline with one hole (Shymkent, about 1,170 km2): no gap between units
+    assert region.geom_type == "Polygon" and len(region.interiors) == 1
+    hole = shapely.Polygon(region.interiors[0])
+    assert hole.area / 1e6 == pytest.approx(1_170, rel=0.01)
+    assert hole.contains(
+        gpd.GeoSeries([Point(69.59, 42.32)], crs=4326).to_crs(d.crs).iloc[0]
+    )
 
 
 @pytest.mark.parametrize("layer", list(schema.LAYERS))
@@ -396,24 +437,38 @@ def test_plot_attributes_follow_status(plots) -> None:
     assert (plots["jobs_created"].fillna(0) <= plots["jobs_planned"].fillna(0)).all()
 
 
-def test_zones_lie_beside_their_namesake_or_the_district_seat(demo) -> None:
-    towns = demo.settlements.set_index("name").geometry
+def test_zones_lie_beside_their_namesake_or_the_district_seat(demo, make_demo) -> None:
+    towns = demo.settlements
     seat = demo.districts.set_index("district")["seat"]
+    approx = make_demo.APPROX_PLACES  # namesakes in neither OSM nor GeoNames
     for _, z in demo.zones.iterrows():
-        names = [n for n in towns.index if n in z["name"]] or [seat[z["district"]]]
         c = z.geometry.centroid
-        dist = min(GEOD.inv(c.x, c.y, towns[n].x, towns[n].y)[2] for n in names)
+        here = towns[towns["district"] == z["district"]]
+        points = [
+            (g.x, g.y)
+            for n, g in zip(here["name"], here.geometry, strict=True)
+            if n in z["name"] and len(n) > 3
+        ]
+        points += [xy for n, xy in approx.items() if n in z["name"]]
+        if not points:  # "Lenger industrial zone": beside the seat, Lengir
+            s = towns[towns["name"] == seat[z["district"]]].geometry
+            points = [(g.x, g.y) for g in s]
+        dist = min(GEOD.inv(c.x, c.y, x, y)[2] for x, y in points)
         assert dist < 10_000, (z["name"], dist)
 
 
-def test_settlements_have_population_and_district(demo) -> None:
+def test_settlements_are_the_real_places_with_population(demo) -> None:
     s = demo.settlements
-    assert (s["population"] > 0).all()
+    assert len(s) > 600  # every OSM city, town and village of the region
+    known = s["population"].dropna()
+    assert len(known) > 250 and (known > 0).all()
     assert set(s["district"]) == set(DISTRICTS_2024)
-    seats = set(demo.districts["seat"])
-    assert seats <= set(s["name"])
+    assert set(demo.districts["seat"]) <= set(s["name"])
     big = s.set_index("name")["population"]
-    assert big["Turkistan"] == big.max()
+    assert big["Turkistan"] == big.max() == 228_003  # OSM population tag
+    # each settlement lies in its district
+    d = demo.districts.set_index("district").geometry
+    assert all(d[k].contains(g) for g, k in zip(s.geometry, s["district"], strict=True))
 
 
 # ---------------------------------------------------------------------------------
@@ -435,7 +490,8 @@ def _distances_km(demo) -> pd.DataFrame:
 def test_infrastructure_kinds_subtypes_units(demo) -> None:
     inf = demo.infrastructure
     assert set(inf["kind"]) == {"gas", "electricity", "water"}
-    for kind, subtypes in schema.INFRA_SUBTYPES.items():
+    for kind in schema.UTILITY_KINDS:  # the demo has no roads or railways
+        subtypes = schema.INFRA_SUBTYPES[kind]
         assert set(inf.loc[inf["kind"] == kind, "subtype"]) == set(subtypes)
     units = {"gas": "m3/h", "electricity": "kW", "water": "m3/d"}
     assert (inf["unit"] == inf["kind"].map(units)).all()
@@ -537,10 +593,15 @@ def make_demo():
 
 @pytest.fixture(scope="module")
 def regenerated(make_demo, tmp_path_factory) -> tuple[Path, Path]:
+    """Run make_demo twice: once with the default sources, once naming each file."""
+    src = make_demo.DEFAULT_SOURCES
+    for path in vars(src).values():
+        _shared(*Path(path).relative_to(SHARED).parts)
+    named = [f"--{k}={v}" for k, v in vars(src).items()]
     runs = []
-    for name in ("first", "second"):
+    for name, extra in (("first", []), ("second", named)):
         out = tmp_path_factory.mktemp(name)
-        written = make_demo.main(["--out", str(out)])
+        written = make_demo.main(["--out", str(out), *extra])
         assert sorted(written) == sorted(LAYER_FILES)
         assert all(path.is_file() for path in written.values())
         runs.append(out)
@@ -571,6 +632,14 @@ def test_regenerating_gives_the_bundled_data(regenerated, rel) -> None:
     assert (first / rel).read_bytes() == (second / rel).read_bytes()
 
 
+def test_a_missing_source_file_names_the_option(make_demo, tmp_path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"(?s)district boundaries.*nowhere"):
+        make_demo.main(
+            ["--out", str(tmp_path), "--districts", str(tmp_path / "nowhere")]
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_readme_schema_tables_match_zonegeo_schema(make_demo) -> None:
     text = (DATA / "README.md").read_text(encoding="utf-8")
     start = text.index(make_demo.SCHEMA_START) + len(make_demo.SCHEMA_START)
@@ -589,61 +658,76 @@ def test_data_folder_is_small() -> None:
 
 
 # ---------------------------------------------------------------------------------
-# Independent sanity check against public boundaries (test-only; never copied)
+# Against the public source files (development workspace only: ../shared/data)
 # ---------------------------------------------------------------------------------
 
-OSM_NAMES = {  # Russian names in the OSM extract
-    "Turkistan": "Туркестан",
-    "Arys": "Арысь",
-    "Kentau": "Кентау",
-    "Baidibek": "Байдибека",
-    "Zhetysai": "Жетисай",
-    "Kazygurt": "Казыгурт",
-    "Keles": "Келес",
-    "Maktaaral": "Мактаарал",
-    "Ordabasy": "Ордабас",
-    "Otyrar": "Отрар",
-    "Saryagash": "Сарыагаш",
-    "Sauran": "Сауран",
-    "Sayram": "Сайрам",
-    "Sozak": "Сузак",
-    "Tolebi": "Толеби",
-    "Tulkibas": "Тюлькубас",
-    "Shardara": "Шардар",
-}
 
-
-@pytest.fixture(scope="module")
-def osm_districts() -> gpd.GeoDataFrame:
-    path = (
-        SHARED / "osm-turkistan-districts" / "turkistan_districts_osm_polygons.geojson"
-    )
+def _shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
     if not path.exists():
         if in_ci():
             pytest.fail(f"{path} is missing (CI=true: the shared data must be present)")
-        pytest.skip(f"{path} is not available")
-    return gpd.read_file(path)
+        pytest.skip(
+            f"{path} is not available (the source data are not beside the repo)"
+        )
+    return path
 
 
-def test_demo_seats_lie_in_or_near_the_osm_districts(demo, osm_districts) -> None:
-    crs = zonegeo.metric_crs(demo.districts)
-    osm = osm_districts.to_crs(crs)
-    far = {}
-    for _, row in demo.districts.iterrows():
-        match = osm[osm["name_ru"].str.contains(OSM_NAMES[row["district"]])]
-        assert len(match) == 1, row["district"]
-        seat = gpd.GeoSeries(
-            [Point(row["seat_lon"], row["seat_lat"])], crs=4326
-        ).to_crs(crs)
-        dist = float(match.geometry.iloc[0].distance(seat.iloc[0]))
-        if dist > 30_000:
-            far[row["district"]] = round(dist / 1000)
-    assert far == {}
-
-
-def test_demo_outline_overlaps_the_osm_region(demo, osm_districts) -> None:
+def test_districts_follow_the_osm_source_to_about_50_m(demo) -> None:
+    src = gpd.read_file(
+        _shared("osm-turkistan-districts", "turkistan_districts_osm_polygons.geojson")
+    )
     crs = zonegeo.equal_area_crs(demo.districts)
-    ours = demo.districts.to_crs(crs).geometry.union_all()
-    theirs = osm_districts.to_crs(crs).geometry.union_all()
-    iou = ours.intersection(theirs).area / ours.union(theirs).area
-    assert iou > 0.55  # measured 0.64: the outline is coarse by design
+    ours = demo.districts.to_crs(crs).set_index("district").geometry
+    theirs = src.to_crs(crs).set_index("osm_relation").geometry
+    # the partition gives Arys's enclave to Arys
+    theirs[3407558] = theirs[3407558].difference(theirs[3407442])
+    for name, rel in OSM_RELATION.items():
+        a, b = ours[name], theirs[rel]
+        assert a.intersection(b).area / a.union(b).area > 0.985, name
+        # ~50 m simplification: no boundary point moves more than a few hundred m
+        assert a.boundary.hausdorff_distance(b.boundary) < 300, name
+
+
+# ---------------------------------------------------------------------------------
+# Licences and attribution
+# ---------------------------------------------------------------------------------
+
+
+def test_readme_states_source_licence_and_attribution_of_each_file() -> None:
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    for needle in (
+        "© OpenStreetMap contributors, ODbL",
+        "geokz / OCHA COD-AB, CC BY 4.0",
+        "GeoNames, CC BY 4.0",
+        "ODbL 1.0",
+    ):
+        assert needle in text
+    table = text[text.index("## Sources and licences") :]
+    for rel in LAYER_FILES.values():
+        assert f"`{rel}`" in table, rel
+
+
+@pytest.mark.parametrize("which", ["region", "district"])
+def test_maps_of_the_demo_carry_the_data_attribution(demo, which) -> None:
+    from zonegeo.maps.district import DEMO_ATTRIBUTION, district_map, region_map
+
+    m = (
+        region_map(demo, basemap="none")
+        if which == "region"
+        else district_map(demo, "Sauran", basemap="none")
+    )
+    page = m.get_root().render()
+    assert page.count("attributionControl.addAttribution(") == 1
+    for part in ("OpenStreetMap contributors, ODbL", "geokz / OCHA COD-AB", "GeoNames"):
+        assert part in page and part in DEMO_ATTRIBUTION
+
+
+def test_maps_of_other_data_carry_no_demo_attribution(demo) -> None:
+    from dataclasses import replace
+
+    from zonegeo.maps.district import district_map
+
+    mine = replace(demo, source="my_region/")
+    page = district_map(mine, "Sauran", basemap="none").get_root().render()
+    assert "addAttribution(" not in page

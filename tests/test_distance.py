@@ -1,4 +1,4 @@
-"""Tests of zonegeo.distance: hand-computed, geodesic truth, properties, errors."""
+"""zonegeo.access.distances: hand-computed, geodesic truth, properties, errors."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Point, box
 
 import zonegeo
-from zonegeo._nearest import explode_pieces, utm_zone_epsg
+from zonegeo.access.nearest import explode_pieces, utm_zone_epsg
 from zonegeo.errors import CRSError, GeometryError, SchemaError, ValidationError
 
 UTM42 = "EPSG:32642"
@@ -701,7 +701,7 @@ def test_unknown_kind_names_the_feature(tiny_plots, tiny_infrastructure):
     with pytest.raises(
         SchemaError,
         match=r"unknown value\(s\) \{'Power', 'Water '\} in infra_id=E-1, "
-        r"W-1; allowed: gas, electricity, water\. Did you mean "
+        r"W-1; allowed: gas, electricity, water, road, rail\. Did you mean "
         r"'Power' -> 'electricity', 'Water ' -> 'water'\?",
     ):
         zonegeo.infrastructure_distances(tiny_plots, layer)

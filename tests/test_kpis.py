@@ -8,7 +8,7 @@ import pytest
 from shapely.geometry import box
 
 import zonegeo
-from zonegeo._validate import validate_layer
+from zonegeo.io.validate import validate_layer
 
 UTM = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0

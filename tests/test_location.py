@@ -1,4 +1,6 @@
-"""Where plots lie: in their district, in a district, in Kazakhstan (zonegeo.integrity).
+"""Where plots lie: in their district, in a district, in Kazakhstan.
+
+(zonegeo.io.integrity)
 
 The bugs these tests pin down: Saryagash plots labelled Otrar were mapped and
 counted in Otrar; a plot in London was measured and its investment summed; a
@@ -24,9 +26,9 @@ from shapely.geometry import box
 
 import zonegeo
 from zonegeo import CRSError, DataWarning, ValidationError
-from zonegeo._validate import validate_layer
 from zonegeo.datasets import get_path
-from zonegeo.integrity import check_locations, crs_fits, extent_problem
+from zonegeo.io.integrity import check_locations, crs_fits, extent_problem
+from zonegeo.io.validate import validate_layer
 
 UTM42 = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0
@@ -115,10 +117,10 @@ def test_plot_outside_every_district_is_refused() -> None:
 def test_relabelled_demo_plots_warn_on_read(
     demo: zonegeo.Dataset, tmp_path: Path
 ) -> None:
-    """Saryagash plots labelled Otyrar (in no zone) are named with the distance."""
+    """Saryagash plots labelled Otrar (in no zone) are named with the distance."""
     plots = demo.plots.copy()
     moved = plots["plot_id"].isin(["SRG-RZ-001", "SRG-RZ-002"])
-    plots.loc[moved, "district"] = "Otyrar"
+    plots.loc[moved, "district"] = "Otrar"
     plots.loc[moved, "zone_id"] = None
     folder = demo_folder(tmp_path, plots)
     with pytest.warns(DataWarning) as record:
@@ -126,7 +128,7 @@ def test_relabelled_demo_plots_warn_on_read(
     (w,) = [r for r in record if "outside the district" in str(r.message)]
     text = str(w.message)
     assert "2 plot(s) lie more than 1,000 m outside the district they name" in text
-    assert "plot_id=SRG-RZ-001 (district 'Otyrar', " in text
+    assert "plot_id=SRG-RZ-001 (district 'Otrar', " in text
     assert "it lies in 'Saryagash'" in text
     # The distance, cross-checked in an azimuthal equidistant projection
     # centred on the plot (exact distances from its centre).
@@ -135,16 +137,16 @@ def test_relabelled_demo_plots_warn_on_read(
     aeqd = pyproj.CRS.from_proj4(
         f"+proj=aeqd +lat_0={c.y} +lon_0={c.x} +datum=WGS84 +units=m"
     )
-    otyrar = demo.districts.loc[demo.districts["district"] == "Otyrar"]
+    otrar = demo.districts.loc[demo.districts["district"] == "Otrar"]
     expected_km = (
         gpd.GeoSeries([plot], crs=4326)
         .to_crs(aeqd)
         .iloc[0]
-        .distance(otyrar.to_crs(aeqd).geometry.iloc[0])
+        .distance(otrar.to_crs(aeqd).geometry.iloc[0])
         / 1000
     )
     shown = float(
-        text.split("plot_id=SRG-RZ-001 (district 'Otyrar', ")[1].split(" km")[0]
+        text.split("plot_id=SRG-RZ-001 (district 'Otrar', ")[1].split(" km")[0]
     )
     assert shown == pytest.approx(expected_km, abs=0.1)
     assert len(ds.plots) == len(demo.plots)

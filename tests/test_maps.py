@@ -1,4 +1,4 @@
-"""District maps on the map object and its rendered HTML (zonegeo.maps)."""
+"""District maps on the map object and its rendered HTML (zonegeo.maps.district)."""
 
 from __future__ import annotations
 
@@ -30,14 +30,15 @@ from tests.maps_data import (
     hand_ranking,
     packed_ranking,
 )
-from zonegeo import _assets, _i18n
+from zonegeo import i18n as _i18n
 from zonegeo.errors import (
     CRSError,
     SchemaError,
     UnknownDistrictError,
     ValidationError,
 )
-from zonegeo.maps import _DataLayer, _js_json, district_map, latlon, save_map
+from zonegeo.maps import page as _assets
+from zonegeo.maps.district import _DataLayer, _js_json, district_map, latlon, save_map
 
 XSS_ESCAPED = "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;"
 
@@ -130,12 +131,12 @@ def test_status_colours_and_idle_plots(ds: zonegeo.Dataset) -> None:
     def fill(pid: str) -> str:
         return styles[_feature(plots, pid)["properties"]["s"]]["fillColor"]
 
-    assert fill("S-1") == zonegeo.maps.STATUS_COLORS["free"]
+    assert fill("S-1") == zonegeo.maps.district.STATUS_COLORS["free"]
     # S-3 and S-4: allocated, build_by 2023 -> idle on 2025-02-01; S-5: build_by 2026
-    assert fill("S-3") == fill("S-4") == zonegeo.maps.STATUS_COLORS["idle"]
-    assert fill("S-5") == zonegeo.maps.STATUS_COLORS["allocated"]
-    assert fill("S-6") == zonegeo.maps.STATUS_COLORS["construction"]
-    assert fill("S-8") == zonegeo.maps.STATUS_COLORS["operating"]
+    assert fill("S-3") == fill("S-4") == zonegeo.maps.district.STATUS_COLORS["idle"]
+    assert fill("S-5") == zonegeo.maps.district.STATUS_COLORS["allocated"]
+    assert fill("S-6") == zonegeo.maps.district.STATUS_COLORS["construction"]
+    assert fill("S-8") == zonegeo.maps.district.STATUS_COLORS["operating"]
     assert len(_layer(m, "zg-idle").features) == 2
     popup = _popup(plots, _feature(plots, "S-3"))
     assert popup["Status"] == "Allocated \u00b7 Idle: allocated, deadline passed"
@@ -146,7 +147,7 @@ def test_status_colours_and_idle_plots(ds: zonegeo.Dataset) -> None:
 
 
 def test_status_colours_are_distinct_okabe_ito() -> None:
-    colours = list(zonegeo.maps.STATUS_COLORS.values())
+    colours = list(zonegeo.maps.district.STATUS_COLORS.values())
     okabe_ito = {
         "#E69F00",
         "#56B4E9",
@@ -159,9 +160,9 @@ def test_status_colours_are_distinct_okabe_ito() -> None:
     }
     assert len(set(colours)) == len(colours)
     assert set(colours) <= okabe_ito
-    infra = zonegeo.maps.INFRA_STYLES
-    assert len({s["dash"] for s in infra.values()}) == 3
-    assert len({s["symbol"] for s in infra.values()}) == 3
+    infra = zonegeo.maps.district.INFRA_STYLES
+    assert len({s["dash"] for s in infra.values()}) == len(infra)
+    assert len({s["symbol"] for s in infra.values()}) == len(infra)
 
 
 def test_plot_popup_fields(ds: zonegeo.Dataset) -> None:
@@ -193,7 +194,8 @@ def test_infrastructure_and_settlement_layers(ds: zonegeo.Dataset) -> None:
     ]
     gas = infra[0]
     assert gas.features[0]["geometry"]["type"] == "LineString"
-    assert gas.spec["styles"][0]["color"] == zonegeo.maps.INFRA_STYLES["gas"]["color"]
+    styles = zonegeo.maps.district.INFRA_STYLES
+    assert gas.spec["styles"][0]["color"] == styles["gas"]["color"]
     water = [
         c for c in _layers(m) if c.spec.get("className") == "zg-infra zg-infra-water"
     ]
@@ -270,7 +272,8 @@ def test_color_by_with_missing_values_gets_a_no_data_class(ds: zonegeo.Dataset) 
     m = district_map(ds, "Sauran", basemap="none", color_by="investment_kzt")
     plots = _layer(m, "zg-plot")
     nodata = len(plots.spec["styles"]) - 1
-    assert plots.spec["styles"][nodata]["fillColor"] == zonegeo.maps.NO_DATA_COLOR
+    no_data = zonegeo.maps.district.NO_DATA_COLOR
+    assert plots.spec["styles"][nodata]["fillColor"] == no_data
     assert _feature(plots, "S-1")["properties"]["s"] == nodata
     assert _feature(plots, "S-3")["properties"]["s"] != nodata
     legend = m._children["zonegeo_controls"].options["legend"]["sections"]
@@ -639,7 +642,7 @@ def test_optional_columns_are_optional_in_district_and_region_maps(
     ds: zonegeo.Dataset,
 ) -> None:
     from zonegeo import schema
-    from zonegeo.maps import region_map
+    from zonegeo.maps.district import region_map
 
     bare = _bare(ds)
     assert "build_by" not in bare.plots.columns  # the case of issue 10
@@ -661,7 +664,7 @@ def test_optional_columns_are_optional_in_district_and_region_maps(
     # area is computed from the geometry, as read_plots does
     assert float(s3["Area, ha"]) == pytest.approx(1.0, abs=0.01)
     status = plots.spec["styles"][_feature(plots, "S-3")["properties"]["s"]]
-    assert status["fillColor"] == zonegeo.maps.STATUS_COLORS["allocated"]
+    assert status["fillColor"] == zonegeo.maps.district.STATUS_COLORS["allocated"]
     # numeric colouring and a ranking work too
     district_map(bare, "Sauran", basemap="none", color_by="dist_gas_m")
     district_map(bare, "Sauran", basemap="none", ranking=hand_ranking(bare))
@@ -693,7 +696,7 @@ def test_an_empty_build_by_means_idle_status_unknown(ds: zonegeo.Dataset) -> Non
 def test_zone_popups_show_years_without_a_thousands_separator(
     ds: zonegeo.Dataset,
 ) -> None:
-    from zonegeo.maps import region_map
+    from zonegeo.maps.district import region_map
 
     for lang in ("en", "kk", "ru"):
         m = district_map(ds, "Sauran", basemap="none", as_of=AS_OF, lang=lang)
@@ -757,7 +760,7 @@ def test_a_million_vertex_plot_is_simplified_for_display(
     vertices = sum(
         int(shapely.get_num_coordinates(shape(f["geometry"]))) for f in layer.features
     )
-    assert vertices <= zonegeo.maps.MAX_VERTICES
+    assert vertices <= zonegeo.maps.district.MAX_VERTICES
     assert shown.is_valid
     # the shape is kept: the same area within 0.1 %
     shown_ha = zonegeo.parcels.area_ha(gpd.GeoSeries([shown], crs=4326)).iloc[0]
@@ -783,7 +786,7 @@ def test_the_vertex_budget_picks_the_smallest_tolerance_that_fits(
 ) -> None:
     import shapely
 
-    from zonegeo.maps import _vertex_budget
+    from zonegeo.maps.district import _vertex_budget
 
     big = _with_huge_plot(ds, 200_000)
     layers = {"plots": big.plots, "zones": big.zones}

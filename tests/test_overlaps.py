@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
-from zonegeo._clip import convex_rings, shared_area
-from zonegeo._validate import overlapping_pairs
+from zonegeo.io._clip import convex_rings, shared_area
+from zonegeo.io.validate import overlapping_pairs
 
 UTM42 = "EPSG:32642"
 X0, Y0 = 600_000.0, 4_790_000.0

@@ -10,8 +10,8 @@ from geopandas.testing import assert_geodataframe_equal
 
 import zonegeo
 from tests._tiny import tiny_dataset
-from zonegeo import postgis
 from zonegeo.errors import CRSError, SchemaError, ValidationError
+from zonegeo.io import postgis
 
 # -- URL convention (no server needed) ------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The printed atlas (zonegeo.printing): pages, text read back, scale bar, glyphs."""
+"""The printed atlas (zonegeo.maps.printing): pages, text, scale bar, glyphs."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tests._need import need
 from tests.maps_data import AS_OF, hand_dataset, hand_ranking
 from zonegeo.cli import cli
 from zonegeo.errors import ValidationError
-from zonegeo.printing import district_page, print_atlas, print_district, scale_bar
+from zonegeo.maps.printing import district_page, print_atlas, print_district, scale_bar
 
 GEOD = pyproj.Geod(ellps="WGS84")
 KAZAKH = "әғқңөұүһі" + "ӘҒҚҢӨҰҮҺІ"
@@ -125,9 +125,9 @@ def test_long_idle_lists_end_with_and_n_more(tmp_path: Path) -> None:
     ds = zonegeo.load_demo()
     late = "2035-01-01"  # every allocated plot is idle by then
     idle = zonegeo.idle_plots(ds.plots, as_of=late)
-    idle = idle[idle["district"] == "Turkistan"]
+    idle = idle[idle["district"] == "Turkestan"]
     assert len(idle) > 30
-    fig = district_page(ds, "Turkistan", as_of=late)
+    fig = district_page(ds, "Turkestan", as_of=late)
     out = tmp_path / "t.pdf"
     fig.savefig(out)
     (text,) = _pages(out)
@@ -182,7 +182,7 @@ def _geodesic(ends: np.ndarray, crs: pyproj.CRS) -> float:
     return GEOD.inv(lon[0], lat[0], lon[1], lat[1])[2]
 
 
-@pytest.mark.parametrize("district", ["Sauran", "Sozak", "Turkistan"])
+@pytest.mark.parametrize("district", ["Sauran", "Suzak", "Turkestan"])
 def test_scale_bars_are_true_on_the_ground(district: str) -> None:
     ds = zonegeo.load_demo()
     fig = district_page(ds, district, as_of=AS_OF)

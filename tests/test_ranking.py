@@ -20,7 +20,7 @@ from shapely.geometry import Point
 import zonegeo
 from tests._need import need
 from zonegeo import Criterion, DataWarning, SchemaError, ValidationError
-from zonegeo.ranking import (
+from zonegeo.siting.ranking import (
     MAX_STABILITY_DRAWS,
     SAATY_RANDOM_INDEX,
     STABILITY_MEMORY_BYTES,
@@ -689,7 +689,7 @@ def test_public_names() -> None:
 @pytest.mark.parametrize("method", METHODS)
 def test_stability_in_chunks_equals_one_pass(sites, method, monkeypatch) -> None:
     whole = rank_stability(sites, CRITS, method=method, n=97, spread=0.4, seed=2)
-    monkeypatch.setattr("zonegeo.ranking._CHUNK_VALUES", 7)  # one draw per chunk
+    monkeypatch.setattr("zonegeo.siting.ranking._CHUNK_VALUES", 7)  # one draw per chunk
     chunked = rank_stability(sites, CRITS, method=method, n=97, spread=0.4, seed=2)
     pd.testing.assert_frame_equal(pd.DataFrame(whole), pd.DataFrame(chunked))
 
@@ -733,10 +733,10 @@ def test_stability_refuses_too_many_draws_before_allocating(sites) -> None:
 
 
 def test_stability_memory_estimate_is_checked_first(sites, monkeypatch) -> None:
-    monkeypatch.setattr("zonegeo.ranking.STABILITY_MEMORY_BYTES", 2**20)
+    monkeypatch.setattr("zonegeo.siting.ranking.STABILITY_MEMORY_BYTES", 2**20)
     called = []
     monkeypatch.setattr(
-        "zonegeo.ranking._rank_statistics", lambda *a: called.append(a) or {}
+        "zonegeo.siting.ranking._rank_statistics", lambda *a: called.append(a) or {}
     )
     with pytest.raises(
         ValidationError,
@@ -748,7 +748,7 @@ def test_stability_memory_estimate_is_checked_first(sites, monkeypatch) -> None:
 
 
 def test_stability_memory_does_not_grow_with_draws() -> None:
-    from zonegeo.ranking import stability_memory_bytes
+    from zonegeo.siting.ranking import stability_memory_bytes
 
     few = stability_memory_bytes(1_000, 2_000, 5)
     many = stability_memory_bytes(100_000, 2_000, 5)
@@ -763,7 +763,7 @@ def test_stability_memory_does_not_grow_with_draws() -> None:
 def test_rank_histogram_gives_the_same_figures(sites, method, n, monkeypatch) -> None:
     """Counting ranks per site (many draws) equals keeping every rank (numpy)."""
     counted = rank_stability(sites, CRITS, method=method, n=n, spread=0.6, seed=5)
-    monkeypatch.setattr("zonegeo.ranking._KEEP_RANKS_PER_SITE", 10**9)
+    monkeypatch.setattr("zonegeo.siting.ranking._KEEP_RANKS_PER_SITE", 10**9)
     kept = rank_stability(sites, CRITS, method=method, n=n, spread=0.6, seed=5)
     pd.testing.assert_frame_equal(pd.DataFrame(counted), pd.DataFrame(kept))
 

@@ -21,7 +21,7 @@ import zonegeo
 from tests._tiny import AS_OF, tiny_dataset
 from zonegeo import registry
 from zonegeo.errors import SchemaError, StoreBusyError, ValidationError, ZonegeoError
-from zonegeo.store import write_dataset
+from zonegeo.io.store import write_dataset
 
 KINDS = ["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)]
 
@@ -146,8 +146,7 @@ def test_failed_history_insert_leaves_store_unchanged(
 def _reject_operating(store: str) -> None:
     """Make the database itself refuse history rows with new_status 'operating'."""
     if store.startswith("postgresql://"):
-        from zonegeo import postgis
-
+        from zonegeo.io import postgis
         target = postgis.parse_url(store)
         with postgis.connect(target) as conn:
             conn.execute(postgis.history_ddl(target.schema))
@@ -593,7 +592,7 @@ def test_district_subset_keeps_its_plots_history(folder: Path) -> None:
 _HOLD = """
 import sys, time
 from pathlib import Path
-from zonegeo.store import store_lock
+from zonegeo.io.store import store_lock
 with store_lock(Path(sys.argv[1]), exclusive=True, timeout=5,
                 what="reclaiming 12 idle plot(s)", display="test"):
     print("held", flush=True)
@@ -664,8 +663,7 @@ def test_another_program_holding_the_geopackage(folder: Path) -> None:
 
 @pytest.mark.postgis
 def test_postgis_lock_timeout_names_the_holder(pg_url: str) -> None:
-    from zonegeo import postgis
-
+    from zonegeo.io import postgis
     write_dataset(tiny_dataset(), pg_url)
     target = postgis.parse_url(pg_url)
     with postgis.connect(target) as other:

@@ -14,8 +14,8 @@ from shapely.geometry import box
 
 from tests.test_candidates import UTM, X0, Y0, dataset  # noqa: F401  (fixture)
 from zonegeo import ValidationError
-from zonegeo.ranking import ahp_weights
-from zonegeo.scenario import (
+from zonegeo.siting.ranking import ahp_weights
+from zonegeo.siting.scenario import (
     Scenario,
     StabilitySpec,
     criterion_columns,
@@ -197,8 +197,8 @@ def test_candidate_options() -> None:
     )
     assert "candidates.free_plots: must be true or false, got 'yes'" in text
     assert (
-        "candidates.kinds: must be a list drawn from ['gas', 'electricity', 'water']"
-        in text
+        "candidates.kinds: must be a list drawn from ['gas', 'electricity', 'water', "
+        "'road', 'rail']" in text
     )
     assert "candidates.shap: unknown key; did you mean 'shape'?" in text
     # A criterion on a kind left out is refused.
@@ -514,10 +514,12 @@ def test_stability_n_of_a_billion_is_refused_before_anything_runs(
     ):
         load_scenario(path)
     # Built by hand, the spec still never reaches an allocation.
-    import zonegeo.ranking
+    import zonegeo.siting.ranking
 
     monkeypatch.setattr(
-        zonegeo.ranking, "_rank_statistics", lambda *a: pytest.fail("ran the draws")
+        zonegeo.siting.ranking,
+        "_rank_statistics",
+        lambda *a: pytest.fail("ran the draws"),
     )
     s = dataclasses.replace(
         parse_scenario(_base(candidates={"max_candidates": 5})),

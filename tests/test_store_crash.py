@@ -4,7 +4,7 @@ Issue 12: a killed ``zonegeo reclaim`` left a hot journal that GDAL (read-only)
 could not roll back, after which map, report, reclaim, set-status and
 write_dataset all failed. Here the CLI and the library are killed with SIGKILL,
 at named points (the test-only ``ZONEGEO_TEST_CRASH_AT`` hook of
-:func:`zonegeo.store.crash_point`) and at random moments, and after each kill
+:func:`zonegeo.io.store.crash_point`) and at random moments, and after each kill
 every command must read the store, and the plots and their history agree.
 
 The store has 3,000 idle plots: reclaiming them all dirties more pages than
@@ -35,8 +35,8 @@ from shapely.geometry import box
 
 import zonegeo
 from tests._tiny import UTM42, X0, Y0, tiny_dataset
-from zonegeo._validate import validate_layer
 from zonegeo.cli import cli
+from zonegeo.io.validate import validate_layer
 
 N_PLOTS = 3000
 AS_OF = "2024-06-01"  # every big plot's build_by (2023-01-01) has passed

@@ -1,26 +1,34 @@
 """zonegeo: plan industrial zones: plots, infrastructure access, site ranking, maps.
 
-The public API is re-exported here; see ``help(zonegeo.<name>)`` for each.
+The public API, grouped by concept; see ``help(zonegeo.<name>)`` for each and
+docs/architecture.md for the rooms they live in.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from zonegeo.crs import equal_area_crs, metric_crs
-from zonegeo.dataset import Dataset, load_demo, read_dataset
+from zonegeo.access.cost import connection_costs, load_unit_costs
+from zonegeo.access.coverage import service_coverage
+from zonegeo.access.distances import infrastructure_distances
+from zonegeo.crs import area_ha, equal_area_crs, metric_crs
+from zonegeo.dataset import Dataset
 from zonegeo.errors import (
     CRSError,
     DataWarning,
     GeometryError,
+    ReadError,
     SchemaError,
+    StoreBusyError,
     UnknownDistrictError,
     ValidationError,
     ZonegeoError,
 )
-from zonegeo.io import (
+from zonegeo.io.dataset import load_demo, read_dataset
+from zonegeo.io.files import (
     read_districts,
     read_exclusions,
+    read_features,
     read_infrastructure,
     read_layer,
     read_plots,
@@ -28,8 +36,20 @@ from zonegeo.io import (
     read_zones,
     write_layer,
 )
+from zonegeo.io.locks import LOCK_TIMEOUT
+from zonegeo.io.osm import read_osm
+from zonegeo.io.store import write_dataset
 from zonegeo.kpis import district_kpis, zone_kpis
-from zonegeo.parcels import area_ha, idle_plots
+from zonegeo.maps.atlas import write_atlas
+from zonegeo.maps.district import district_map, save_map
+from zonegeo.maps.printing import print_atlas
+from zonegeo.parcels import idle_plots
+from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status
+from zonegeo.report import write_report
+from zonegeo.siting.candidates import candidate_sites
+from zonegeo.siting.criteria import Criterion
+from zonegeo.siting.ranking import AHPResult, ahp_weights, rank, rank_stability
+from zonegeo.siting.scenario import Scenario, load_scenario, run_scenario
 
 try:
     __version__ = version("zonegeo")
@@ -37,68 +57,64 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    # the data model and its errors
     "CRSError",
     "DataWarning",
     "Dataset",
     "GeometryError",
+    "ReadError",
     "SchemaError",
+    "StoreBusyError",
     "UnknownDistrictError",
     "ValidationError",
     "ZonegeoError",
     "__version__",
-    "area_ha",
-    "district_kpis",
-    "equal_area_crs",
-    "idle_plots",
+    # reading and writing
+    "LOCK_TIMEOUT",
     "load_demo",
-    "metric_crs",
     "read_dataset",
     "read_districts",
     "read_exclusions",
+    "read_features",
     "read_infrastructure",
     "read_layer",
+    "read_osm",
     "read_plots",
     "read_settlements",
     "read_zones",
+    "write_dataset",
     "write_layer",
-    "zone_kpis",
-]
-
-# Added by later modules: one import line per module, names appended to __all__.
-from zonegeo.candidates import candidate_sites  # noqa: E402
-from zonegeo.criteria import Criterion  # noqa: E402
-from zonegeo.ranking import AHPResult, ahp_weights, rank, rank_stability  # noqa: E402
-from zonegeo.scenario import Scenario, load_scenario, run_scenario  # noqa: E402
-
-__all__ += ["AHPResult", "Criterion", "Scenario", "ahp_weights", "candidate_sites",
-            "load_scenario", "rank", "rank_stability", "run_scenario"]
-from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status  # noqa: E402
-from zonegeo.report import write_report  # noqa: E402
-from zonegeo.store import LOCK_TIMEOUT, StoreBusyError, write_dataset  # noqa: E402
-
-__all__ += [
-    "LOCK_TIMEOUT",
+    # measures on the ellipsoid
+    "area_ha",
+    "equal_area_crs",
+    "metric_crs",
+    # access to infrastructure
+    "connection_costs",
+    "infrastructure_distances",
+    "load_unit_costs",
+    "service_coverage",
+    # siting
+    "AHPResult",
+    "Criterion",
+    "Scenario",
+    "ahp_weights",
+    "candidate_sites",
+    "load_scenario",
+    "rank",
+    "rank_stability",
+    "run_scenario",
+    # the registry
     "StatusChange",
-    "StoreBusyError",
+    "district_kpis",
+    "idle_plots",
     "plot_history",
     "reclaim",
     "set_plot_status",
-    "write_dataset",
+    "zone_kpis",
+    # maps and reports
+    "district_map",
+    "print_atlas",
+    "save_map",
+    "write_atlas",
     "write_report",
 ]
-from zonegeo.atlas import write_atlas  # noqa: E402
-from zonegeo.maps import district_map, save_map  # noqa: E402
-
-__all__ += ["district_map", "save_map", "write_atlas"]
-from zonegeo.distance import infrastructure_distances  # noqa: E402
-
-__all__ += ["infrastructure_distances"]
-from zonegeo.cost import connection_costs, load_unit_costs  # noqa: E402
-
-__all__ += ["connection_costs", "load_unit_costs"]
-from zonegeo.coverage import service_coverage  # noqa: E402
-
-__all__ += ["service_coverage"]
-from zonegeo.printing import print_atlas  # noqa: E402
-
-__all__ += ["print_atlas"]

@@ -1,52 +1,25 @@
-"""The :class:`Dataset`: every layer of a region, from a folder, a store or the demo."""
+"""The :class:`Dataset`: every layer of a planning region, held together.
+
+Reading one from a folder, a store or the demo is :mod:`zonegeo.io.dataset`.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
 
-from zonegeo import io, schema
-from zonegeo.errors import CRSError, ValidationError
+from zonegeo import schema
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["LAYER_FILES", "Dataset", "empty_layer", "load_demo", "read_dataset"]
+__all__ = ["Dataset", "empty_layer"]
 
 log = logging.getLogger(__name__)
-
-#: Where :func:`read_dataset` looks for each layer inside a dataset folder.
-#: The first existing candidate wins; any format zonegeo reads is accepted.
-LAYER_FILES: dict[str, tuple[str, ...]] = {
-    "districts": ("boundaries/districts", "districts"),
-    "zones": ("plots/zones", "zones"),
-    "plots": ("plots/plots", "plots"),
-    "infrastructure": ("infrastructure/infrastructure", "infrastructure"),
-    "settlements": (
-        "boundaries/settlements",
-        "infrastructure/settlements",
-        "settlements",
-    ),
-    "exclusions": ("boundaries/exclusions", "exclusions"),
-}
-_SUFFIXES = (
-    ".gpkg",
-    ".parquet",
-    ".geoparquet",
-    ".geojson",
-    ".json",
-    ".shp",
-    ".shp.zip",
-    ".zip",
-    ".csv",
-)
-_REQUIRED = ("districts", "zones", "plots", "infrastructure")
-
 
 def empty_layer(layer: str) -> gpd.GeoDataFrame:
     """Return an empty GeoDataFrame with the columns of ``layer`` in EPSG:4326."""
@@ -60,9 +33,7 @@ def empty_layer(layer: str) -> gpd.GeoDataFrame:
 
 
 def _empty_history() -> pd.DataFrame:
-    from zonegeo.store import empty_history
-
-    return empty_history()
+    return schema.empty_history()
 
 
 @dataclass(frozen=True)
@@ -189,171 +160,3 @@ class Dataset:
             exclusions=touching(self.exclusions),
             source=f"{self.source}#{name}",
         )
-
-
-def _find_layer(folder: Path, layer: str) -> Path | None:
-    for stem in LAYER_FILES[layer]:
-        for suffix in _SUFFIXES:
-            candidate = folder / f"{stem}{suffix}"
-            if candidate.exists():
-                return candidate
-    return None
-
-
-def read_dataset(
-    src: str | Path,
-    *,
-    lock_timeout: float | None = None,
-    date_format: str | None = None,
-) -> Dataset:
-    """Read every layer of a dataset folder (or a PostGIS schema URL).
-
-    A folder holds ``boundaries/districts``, ``plots/zones``, ``plots/plots`` and
-    ``infrastructure/infrastructure`` (and optionally ``boundaries/settlements``
-    and ``boundaries/exclusions``) in any format zonegeo reads; the files may also
-    sit directly in the folder (``districts.gpkg``, ...).
-
-    Parameters
-    ----------
-    src : str or Path
-        A folder, or a ``postgresql://`` URL naming a schema
-        (``postgresql://host/db?schema=zonegeo``).
-    lock_timeout : float, optional
-        Seconds to wait while a writer holds the store (default
-        :data:`zonegeo.LOCK_TIMEOUT`, 60); then
-        :class:`~zonegeo.StoreBusyError`.
-    date_format : str, optional
-        How text dates are written when not ``dd.mm.yyyy`` (day first) or
-        ISO ``YYYY-MM-DD``; see :func:`zonegeo.read_layer`.
-
-    Returns
-    -------
-    Dataset
-
-    Raises
-    ------
-    ValidationError
-        If a required layer is missing or any layer fails validation; if a
-        plot, zone or settlement names a district or zone that is not in the
-        dataset (:func:`zonegeo.integrity.check_links`); or if a plot lies
-        more than 1 km outside every district, saying which CRS its
-        coordinates would fit (:func:`zonegeo.integrity.check_locations`).
-
-    Warns
-    -----
-    DataWarning
-        For a plot more than 1 km outside the district it names.
-
-    Notes
-    -----
-    The plots and their status history (``Dataset.history``) are read as one
-    snapshot: under the store's shared lock (folder) or in one transaction
-    (PostGIS). A write that a killed process left half-done is rolled back
-    first.
-
-    Examples
-    --------
-    >>> import zonegeo
-    >>> from zonegeo.datasets import get_path
-    >>> ds = zonegeo.read_dataset(get_path("demo"))
-    >>> len(ds.districts)
-    17
-    """
-    text = str(src)
-    if text.startswith(("postgresql://", "postgres://")):
-        from zonegeo import postgis
-
-        return _checked(postgis.read_dataset(text, date_format=date_format))
-    folder = Path(src)
-    if not folder.is_dir():
-        msg = (
-            f"{folder}: not a folder; read_dataset expects a dataset folder "
-            "or a postgresql:// URL"
-        )
-        raise ValidationError(msg)
-    from zonegeo import store
-
-    timeout = store.lock_seconds(lock_timeout)
-    with store.folder_read_lock(folder, timeout=timeout):
-        dataset = _read_folder(folder, date_format=date_format)
-        history = store.folder_history(folder, timeout=timeout)
-    return replace(dataset, history=history)
-
-
-def _read_folder(folder: Path, *, date_format: str | None) -> Dataset:
-    layers: dict[str, gpd.GeoDataFrame] = {}
-    missing = []
-    for layer in schema.LAYERS:
-        path = _find_layer(folder, layer)
-        if path is None:
-            if layer in _REQUIRED:
-                missing.append(
-                    f"{layer} (looked for {', '.join(LAYER_FILES[layer])} "
-                    f"with one of {', '.join(_SUFFIXES)})"
-                )
-            continue
-        try:
-            layers[layer] = io.read_layer(
-                path,
-                layer,  # type: ignore[arg-type]
-                date_format=date_format,
-            )
-        except CRSError as err:
-            if layer != "plots" or "districts" not in layers:
-                raise
-            _raise_with_district_hint(err, path, layers["districts"])
-    if missing:
-        msg = f"{folder}: missing layers: " + "; ".join(missing)
-        raise ValidationError(msg)
-    return _checked(Dataset(**layers, source=str(folder)))
-
-
-def _raise_with_district_hint(
-    err: CRSError, path: Path, districts: gpd.GeoDataFrame
-) -> None:
-    """Re-raise ``err`` with the CRS that puts the plots inside the districts."""
-    from zonegeo.integrity import AMBIGUOUS, district_fit_hint
-
-    if AMBIGUOUS not in str(err):
-        raise err
-    try:
-        raw, _ = io._read_raw(path, "plots", layer_name=None, crs=None)
-        hint = district_fit_hint(raw, districts, id_column="plot_id")
-    except Exception:  # noqa: BLE001 - the hint is extra; the first error stands
-        hint = None
-    if hint is None:
-        raise err
-    msg = f"{err}\n  - against the districts of the dataset: {hint}"
-    raise type(err)(msg) from err
-
-
-def _checked(ds: Dataset) -> Dataset:
-    """Check the links between layers and where the plots lie; return ``ds``."""
-    from zonegeo.integrity import check_links, check_locations
-
-    check_links(ds)
-    check_locations(ds.plots, ds.districts, source=f"{ds.source} (plots)")
-    return ds
-
-
-def load_demo() -> Dataset:
-    """Load the bundled demo dataset of Turkistan region (works offline).
-
-    Returns
-    -------
-    Dataset
-        Districts (approximate boundaries), zones, plots, infrastructure,
-        settlements and exclusions; see ``data/README.md`` for what is a
-        published fact and what is illustrative.
-
-    Examples
-    --------
-    >>> import zonegeo
-    >>> ds = zonegeo.load_demo()
-    >>> int((ds.zones["kind"] == "regional").sum())
-    14
-    """
-    from zonegeo.datasets import get_path
-
-    ds = read_dataset(get_path("demo"))
-    return replace(ds, source="demo")

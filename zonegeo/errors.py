@@ -11,6 +11,7 @@ __all__ = [
     "CRSError",
     "DataWarning",
     "GeometryError",
+    "ReadError",
     "SchemaError",
     "StoreBusyError",
     "UnknownDistrictError",
@@ -37,6 +38,15 @@ class SchemaError(ValidationError):
 
 class GeometryError(ValidationError):
     """An empty, unrepairable or wrongly typed geometry."""
+
+
+class ReadError(ValidationError):
+    """A file, folder, URL or table that cannot be read at all.
+
+    Missing, empty, damaged or not in the format its name says, text that is
+    not valid UTF-8, or a database that refuses access. The message names the
+    file or the URL (password masked).
+    """
 
 
 class UnknownDistrictError(ValidationError, KeyError):

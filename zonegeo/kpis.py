@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zonegeo.integrity import check_links
+from zonegeo.io.integrity import check_links
 from zonegeo.parcels import area_ha, idle_mask
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def zone_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFrame:
     SchemaError
         If a plot names a zone or district that is not in the dataset, or
         another link between layers is broken
-        (:func:`zonegeo.integrity.check_links`).
+        (:func:`zonegeo.io.integrity.check_links`).
 
     Notes
     -----
@@ -295,7 +295,7 @@ def district_kpis(dataset: Dataset, *, as_of: object | None = None) -> pd.DataFr
     SchemaError
         If a plot or zone names a district that is not in the dataset, or
         another link between layers is broken
-        (:func:`zonegeo.integrity.check_links`).
+        (:func:`zonegeo.io.integrity.check_links`).
 
     Notes
     -----

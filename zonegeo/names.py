@@ -212,7 +212,7 @@ def suggest_districts(
     >>> [m.district for m in suggest_districts("Sauram", ds.districts)]
     ['Sauran', 'Sayram']
     >>> suggest_districts("Сарыағаш", ds.districts)[0].describe()
-    "'Saryagash' (Kazakh name_kk 'Сарыағаш ауданы')"
+    "'Saryagash' (Kazakh name_kk 'Сарыағаш')"
     """
     key = name_key(name)
     best: dict[str, tuple[float, NameMatch]] = {}
@@ -266,8 +266,8 @@ def resolve_district(name: str, districts: pd.DataFrame, *, source: str = "") ->
     --------
     >>> import zonegeo
     >>> districts = zonegeo.load_demo().districts
-    >>> resolve_district("Сауран", districts), resolve_district("Turkestan", districts)
-    ('Sauran', 'Turkistan')
+    >>> resolve_district("Сауран", districts), resolve_district("Turkistan", districts)
+    ('Sauran', 'Turkestan')
     """
     known = [str(d) for d in districts["district"]]
     if name in known:

@@ -1,6 +1,6 @@
 """Land plots (parcels), not plotting: area, status and idle plots.
 
-Rendering lives in :mod:`zonegeo.maps`.
+Rendering lives in :mod:`zonegeo.maps.district`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from zonegeo._dates import parse_date, parse_date_column
-from zonegeo._validate import require_columns
-from zonegeo.crs import equal_area_crs
+from zonegeo.crs import area_ha
+from zonegeo.dates import parse_date, parse_date_column
 from zonegeo.errors import ValidationError
+from zonegeo.io.validate import require_columns
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -36,51 +36,11 @@ IDLE_COLUMNS = (
 )
 
 
-def area_ha(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
-    """Return the area of each polygon in hectares, on the WGS 84 ellipsoid.
-
-    Areas are measured in a Lambert azimuthal equal-area projection centred on
-    the data, which preserves ellipsoidal area exactly (up to the straight
-    edges between vertices).
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame or GeoSeries
-        Polygons in any CRS (a CRS is required).
-
-    Returns
-    -------
-    Series
-        Float hectares aligned on ``gdf.index``, named ``area_ha``.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> # 100 m x 100 m in UTM 42N near Turkistan; UTM shrinks lengths there by 0.03 %
-    >>> square = gpd.GeoSeries(
-    ...     [box(600_000, 4_790_000, 600_100, 4_790_100)], crs="EPSG:32642"
-    ... )
-    >>> round(float(area_ha(square).iloc[0]), 4)
-    1.0006
-    """
-    geo = gdf.geometry if hasattr(gdf, "geometry") else gdf
-    if geo.crs is None:
-        msg = "cannot compute areas: the layer has no CRS; set one with .set_crs()"
-        raise ValidationError(msg)
-    if len(geo) == 0:
-        return pd.Series([], index=geo.index, dtype="float64", name="area_ha")
-    projected = geo.to_crs(equal_area_crs(geo))
-    return pd.Series(
-        projected.area.to_numpy() / 10_000.0, index=geo.index, name="area_ha"
-    )
-
-
 def to_timestamp(value: object | None) -> pd.Timestamp:
     """Turn ``None`` (today), a date, a datetime or a string into a midnight Timestamp.
 
     Strings are read day first (``12.01.2026``, ``12/01/2026``) or ISO
-    (``2026-01-12``); see :func:`zonegeo._dates.parse_date`.
+    (``2026-01-12``); see :func:`zonegeo.dates.parse_date`.
 
     Examples
     --------
@@ -94,7 +54,7 @@ def to_timestamp(value: object | None) -> pd.Timestamp:
 
 
 def _build_by(plots: pd.DataFrame) -> pd.Series:
-    """Return ``build_by`` as dates (text read as :mod:`zonegeo._dates` says)."""
+    """Return ``build_by`` as dates (text read as :mod:`zonegeo.dates` says)."""
     has_ids = "plot_id" in plots.columns
     return parse_date_column(
         plots["build_by"],

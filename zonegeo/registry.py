@@ -14,14 +14,14 @@ a row to the ``plot_status_history`` table beside it::
 A failure rolls the whole transaction back, so the store is left as it was.
 Two writers never lose an update: PostGIS locks the plot's row
 (``SELECT ... FOR UPDATE``) and a GeoPackage folder takes the store lock
-(:func:`zonegeo.store.store_lock`, which :func:`zonegeo.write_dataset` takes
+(:func:`zonegeo.io.store.store_lock`, which :func:`zonegeo.write_dataset` takes
 too) and SQLite's write lock (``BEGIN IMMEDIATE``); the second writer waits,
 up to ``lock_timeout`` seconds, and then sees the first one's result. A write
 that a killed process left half-done is rolled back the next time the store
 is opened (SQLite's journal), so a GeoPackage is never left half-written.
 
 Stores are PostGIS URLs, dataset folders or plots GeoPackages; see
-:mod:`zonegeo.store`.
+:mod:`zonegeo.io.store`.
 """
 
 from __future__ import annotations
@@ -40,24 +40,27 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import shapely
 
-from zonegeo import postgis, schema
-from zonegeo._dates import parse_date
+from zonegeo import schema
+from zonegeo.dates import parse_date
 from zonegeo.errors import SchemaError, ValidationError, ZonegeoError
-from zonegeo.store import (
-    HISTORY_COLUMNS,
+from zonegeo.io import postgis
+from zonegeo.io.locks import (
     Deadline,
-    Store,
     busy_error,
     clean_temp_files,
     crash_point,
+    lock_seconds,
+    ready_gpkg,
+    store_lock,
+)
+from zonegeo.io.store import (
+    Store,
     gpkg_ensure_history,
     gpkg_read_history,
     gpkg_time,
-    lock_seconds,
-    ready_gpkg,
     resolve_store,
-    store_lock,
 )
+from zonegeo.schema import HISTORY_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -496,7 +499,7 @@ def set_plot_status(
     ----------
     target : str or path-like
         A ``postgresql://...?schema=NAME`` URL, a dataset folder, or a plots
-        GeoPackage (see :mod:`zonegeo.store`).
+        GeoPackage (see :mod:`zonegeo.io.store`).
     plot_id : str
         The plot to change.
     status : {"free", "allocated", "construction", "operating"}
@@ -584,7 +587,7 @@ def set_plot_status(
 
 
 def _store_date(value: object, date_format: str | None) -> pd.Timestamp:
-    """Read a date as the store holds it (text as :mod:`zonegeo._dates` says)."""
+    """Read a date as the store holds it (text as :mod:`zonegeo.dates` says)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return pd.NaT
     if isinstance(value, str) and not value.strip():
@@ -686,7 +689,7 @@ def reclaim(
     >>> len(zonegeo.reclaim(folder, as_of="2025-02-01"))
     0
     """
-    from zonegeo.io import read_layer
+    from zonegeo.io.files import read_layer
     from zonegeo.parcels import idle_plots, to_timestamp
 
     if isinstance(grace_days, bool) or not isinstance(grace_days, int):

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Literal
 import geopandas as gpd
 import pandas as pd
 
-from zonegeo._sheets import append_frame, append_row, write_csv
 from zonegeo.errors import ValidationError
+from zonegeo.io.sheets import append_frame, append_row, write_csv
 
 if TYPE_CHECKING:
     from zonegeo.dataset import Dataset
@@ -97,7 +97,7 @@ def _coverage_reach(within_m: float | Mapping[str, float] | None) -> str:
     """Describe the coverage reach for the report's About section."""
     import inspect
 
-    from zonegeo.coverage import service_coverage
+    from zonegeo.access.coverage import service_coverage
 
     default = inspect.signature(service_coverage).parameters["within_m"].default
     if within_m is None:
@@ -113,16 +113,19 @@ def _coverage_reach(within_m: float | Mapping[str, float] | None) -> str:
 def _coverage_table(
     dataset: Dataset, within_m: float | Mapping[str, float] | None
 ) -> pd.DataFrame:
-    from zonegeo.coverage import service_coverage
+    from zonegeo.access.coverage import service_coverage
 
     table = (
         service_coverage(dataset)
         if within_m is None
         else service_coverage(dataset, within_m=within_m)
     )
+    kinds = list(table.attrs.get("kinds", []))
     if isinstance(table, gpd.GeoDataFrame):
         table = pd.DataFrame(table.drop(columns=table.geometry.name))
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table.attrs["kinds"] = kinds
+    return table
 
 
 def report_tables(
@@ -141,7 +144,7 @@ def report_tables(
     within_m : float or mapping, optional
         Reach in metres within which a plot counts as served, one figure or
         one per kind (``{"gas": 500, "water": 2000}``), passed to
-        :func:`zonegeo.coverage.service_coverage` (its default when omitted).
+        :func:`zonegeo.access.coverage.service_coverage` (its default when omitted).
 
     Returns
     -------
@@ -151,7 +154,7 @@ def report_tables(
         :func:`zonegeo.idle_plots`, without geometry, with ``zone_name``) and
         ``infrastructure_coverage``.
     """
-    from zonegeo.integrity import check_links
+    from zonegeo.io.integrity import check_links
     from zonegeo.kpis import district_kpis, zone_kpis
 
     check_links(dataset)
@@ -212,7 +215,7 @@ def _write_xlsx(
         ws.freeze_panes = "A2"
         if len(table.columns):
             ws.auto_filter.ref = ws.dimensions
-    from zonegeo.charts import add_xlsx_charts
+    from zonegeo.maps.charts import add_xlsx_charts
 
     add_xlsx_charts(wb, tables, SHEETS)  # native charts bound to the data sheets
     ws = wb.create_sheet("About")
@@ -361,7 +364,7 @@ def write_report(
         frozen header row, filters, column widths, number formats), a
         *Charts* sheet of native Excel charts bound to the data sheets
         (occupancy, jobs, investment by zone kind, idle hectares; see
-        :func:`zonegeo.charts.add_xlsx_charts`) and an *About* sheet.
+        :func:`zonegeo.maps.charts.add_xlsx_charts`) and an *About* sheet.
         ``.html``: one self-contained page (no scripts, no external files;
         every value escaped). ``.csv`` or no suffix: a folder
         of ``zone_kpis.csv``, ``district_kpis.csv``, ``idle_plots.csv``,
@@ -401,7 +404,7 @@ def write_report(
     >>> wb.sheetnames[3:]
     ['Infrastructure coverage', 'Charts', 'About']
     """
-    from zonegeo.io import atomic_path
+    from zonegeo.io.atomic import atomic_path
     from zonegeo.parcels import to_timestamp
 
     fmt = report_format(path)
@@ -414,6 +417,10 @@ def write_report(
         ("Generator", f"zonegeo {_version()}"),
         ("Idle plot", "status 'allocated' and build_by before the as-of date"),
         ("Coverage reach", _coverage_reach(within_m)),
+        (
+            "Coverage kinds",
+            ", ".join(tables["infrastructure_coverage"].attrs.get("kinds", [])),
+        ),
         ("Units", "_ha hectares, _kzt tenge, _pct percent, _m metres"),
     ]
     final = Path(path)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Any, Literal
+
+import pandas as pd
 
 __all__ = [
     "DISTRICTS",
@@ -22,6 +24,7 @@ __all__ = [
     "PLOT_STATUSES",
     "SETTLEMENTS",
     "STORAGE_CRS",
+    "UTILITY_KINDS",
     "ZONES",
     "ZONE_KINDS",
     "Column",
@@ -35,14 +38,20 @@ STORAGE_CRS = "EPSG:4326"
 PLOT_STATUSES: tuple[str, ...] = ("free", "allocated", "construction", "operating")
 #: Allowed zone kinds.
 ZONE_KINDS: tuple[str, ...] = ("regional", "private", "small_park", "small_site")
-#: Allowed infrastructure kinds.
-INFRA_KINDS: tuple[str, ...] = ("gas", "electricity", "water")
-#: Known infrastructure subtypes per kind (other subtypes are accepted).
+#: Allowed infrastructure kinds: three utilities, then roads and railways.
+INFRA_KINDS: tuple[str, ...] = ("gas", "electricity", "water", "road", "rail")
+#: The utility kinds: the ones with connection costs, demand and spare capacity.
+UTILITY_KINDS: tuple[str, ...] = ("gas", "electricity", "water")
+#: Known infrastructure subtypes per kind (other subtypes are accepted). Roads and
+#: railways read from OpenStreetMap keep the OSM value (``highway=primary`` gives
+#: ``primary``; ``railway=station`` gives ``station``).
 INFRA_SUBTYPES: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
     {
         "gas": ("gas_pipeline", "gas_distribution_station"),
         "electricity": ("power_line", "substation"),
         "water": ("water_main", "water_intake"),
+        "road": ("motorway", "trunk", "primary", "secondary", "tertiary"),
+        "rail": ("rail", "station"),
     }
 )
 
@@ -244,13 +253,14 @@ INFRASTRUCTURE = LayerSchema(
             required=True,
             allowed=INFRA_KINDS,
             nullable=False,
-            description="gas, electricity or water",
+            description="gas, electricity, water, road or rail",
         ),
         Column(
             "subtype",
             "string",
             description="e.g. gas_pipeline, gas_distribution_station, substation, "
-            "power_line, water_main, water_intake",
+            "power_line, water_main, water_intake; roads and railways: primary, "
+            "rail, station, ...",
         ),
         Column("name", "string", description="Name of the feature"),
         Column("capacity", "float", description="Design capacity, in `unit`"),
@@ -298,3 +308,37 @@ LAYERS: MappingProxyType[str, LayerSchema] = MappingProxyType(
         for s in (DISTRICTS, ZONES, PLOTS, INFRASTRUCTURE, SETTLEMENTS, EXCLUSIONS)
     }
 )
+
+
+# -- status history of the plots (a store's plot_status_history table) --------
+
+#: Columns of the status history, in order.
+HISTORY_COLUMNS = (
+    "history_id",
+    "plot_id",
+    "changed_at",
+    "old_status",
+    "new_status",
+    "action",
+    "note",
+)
+
+
+def history_frame(rows: Any) -> pd.DataFrame:
+    """Return history rows (tuples or a DataFrame) typed as ``plot_history`` returns."""
+    if isinstance(rows, pd.DataFrame):
+        frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)).reset_index(drop=True)
+    else:
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=list(HISTORY_COLUMNS))
+    frame["history_id"] = frame["history_id"].astype("int64")
+    frame["changed_at"] = pd.to_datetime(
+        frame["changed_at"], utc=True, format="ISO8601"
+    )
+    for c in ("plot_id", "old_status", "new_status", "action", "note"):
+        frame[c] = frame[c].astype("string")
+    return frame
+
+
+def empty_history() -> pd.DataFrame:
+    """Return an empty status history, with the columns of :func:`plot_history`."""
+    return history_frame([])

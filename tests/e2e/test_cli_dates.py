@@ -133,7 +133,7 @@ def test_mixed_dates_are_refused_without_traceback(tmp_path: Path) -> None:
     )
     assert r.exit_code == 1
     assert "Traceback" not in r.output
-    assert "Error (SchemaError)" in r.stderr
+    assert "error: " in r.stderr
     assert "plots.csv" in r.stderr
     assert "column 'build_by' must be a date but mixes date formats" in r.stderr
     assert "('2026-01-10') in 1 row(s) plot_id=T-05" in r.stderr

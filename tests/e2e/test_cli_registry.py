@@ -187,7 +187,7 @@ def test_python_m_zonegeo_set_status(tmp_path: Path) -> None:
 _HOLD = """
 import sys, time
 from pathlib import Path
-from zonegeo.store import store_lock
+from zonegeo.io.store import store_lock
 with store_lock(Path(sys.argv[1]), exclusive=True, timeout=5,
                 what="reclaiming 12 idle plot(s)", display="test"):
     print("held", flush=True)
@@ -221,7 +221,7 @@ def test_a_busy_store_waits_then_says_who_holds_it(
                 assert busy in r.stderr and "try again" in r.stderr, r.stderr
                 assert "Traceback" not in r.output
             # Readers wait too (report has no option: the default, 60 s).
-            monkeypatch.setattr(zonegeo.store, "LOCK_TIMEOUT", 0.5)
+            monkeypatch.setattr(zonegeo.io.store, "LOCK_TIMEOUT", 0.5)
             r = _run("report", "-o", str(tmp_path / "k.csv"), "--data", str(folder))
             assert r.exit_code == 1 and busy in r.stderr, r.output
             assert "Traceback" not in r.output

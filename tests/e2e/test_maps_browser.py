@@ -25,8 +25,8 @@ from tests.maps_data import (
     XSS,
     hand_dataset,
 )
-from zonegeo import _assets
-from zonegeo.maps import _DataLayer, district_map, save_map
+from zonegeo.maps import page as _assets
+from zonegeo.maps.district import _DataLayer, district_map, save_map
 
 pytestmark = pytest.mark.browser
 

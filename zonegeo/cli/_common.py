@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import math
 import sys
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -17,6 +18,7 @@ __all__ = [
     "ZonegeoGroup",
     "configure_logging",
     "echo_err",
+    "show_warning",
     "version_text",
 ]
 
@@ -60,24 +62,48 @@ def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one line ``warning: <message>`` on stderr.
+
+    Replaces :func:`warnings.showwarning` while a command runs, so users see
+    what zonegeo found, not Python's ``file.py:775: DataWarning`` and a code
+    line. The arguments are those of :func:`warnings.showwarning`.
+    """
+    del category, filename, lineno, line  # only the text matters to users
+    text = " ".join(str(message).split())
+    click.echo(f"warning: {text}", err=True, file=file)
+
+
 class ZonegeoGroup(click.Group):
-    """A click group that turns zonegeo's data errors into a message and exit 1."""
+    """A click group that prints errors and warnings as one line each.
+
+    Any :class:`zonegeo.ZonegeoError` (every data error, including files and
+    databases that cannot be read) and any ``OSError`` (a database that cannot
+    be reached, an output folder that cannot be written) prints
+    ``error: <message>`` and exits 1; ``--debug`` shows the traceback instead.
+    Other exceptions are bugs and keep their traceback. Warnings print as
+    ``warning: <message>`` while the command runs (the previous
+    :func:`warnings.showwarning` is restored afterwards).
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the subcommand; print data errors without a traceback."""
-        try:
-            return super().invoke(ctx)
-        except ZonegeoError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            name = type(exc).__name__
-            echo_err(f"Error ({name}): {exc}")
-            ctx.exit(1)
-        except OSError as exc:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            echo_err(f"Error: {exc}")
-            ctx.exit(1)
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            try:
+                return super().invoke(ctx)
+            except (ZonegeoError, OSError) as exc:
+                if ctx.obj and ctx.obj.get("debug"):
+                    raise
+                echo_err(f"error: {exc}")
+                ctx.exit(1)
 
 
 def output_format(path: str | Path, allowed: tuple[str, ...]) -> str:
@@ -138,21 +164,49 @@ date_format_option = click.option(
 )
 
 
+def _check_crs(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """Refuse a --crs value that pyproj does not know, as a usage error."""
+    del ctx, param
+    if value is None:
+        return None
+    import pyproj
+
+    try:
+        pyproj.CRS.from_user_input(value)
+    except pyproj.exceptions.CRSError as exc:
+        msg = f"{value!r} is not a CRS pyproj knows ({exc}); e.g. EPSG:32642"
+        raise click.BadParameter(msg) from None
+    return value
+
+
+#: ``--crs``: the CRS of input files that carry none.
+crs_option = click.option(
+    "--crs",
+    default=None,
+    metavar="CRS",
+    callback=_check_crs,
+    help="CRS of input files that carry none (CSV with WKT, Shapefile without "
+    ".prj), e.g. EPSG:32642; never overrides a CRS a file declares.",
+)
+
+
 def as_of_date(as_of: str | None, date_format: str | None) -> Any:
     """Read ``--as-of``: day first, ISO, or as ``--date-format`` says; None stays."""
-    from zonegeo._dates import parse_date
+    from zonegeo.dates import parse_date
 
     if as_of is None:
         return None
     return parse_date(as_of, date_format=date_format, what="as_of")
 
 
-def load_dataset(data: str | None, date_format: str | None = None) -> Any:
+def load_dataset(
+    data: str | None, date_format: str | None = None, *, crs: str | None = None
+) -> Any:
     """Read the dataset named by ``--data``, or the bundled demo when it is absent."""
     import zonegeo
 
     if data:
-        return zonegeo.read_dataset(data, date_format=date_format)
+        return zonegeo.read_dataset(data, date_format=date_format, crs=crs)
     return zonegeo.load_demo()
 
 

@@ -6,16 +6,17 @@ from pathlib import Path
 
 import click
 
-from zonegeo._i18n import LANGS
 from zonegeo.cli._common import (
     as_of_date,
     as_of_option,
     basemap_option,
+    crs_option,
     data_option,
     date_format_option,
     echo_err,
     load_dataset,
 )
+from zonegeo.i18n import LANGS
 
 __all__ = ["atlas"]
 
@@ -39,11 +40,12 @@ __all__ = ["atlas"]
     "is given).",
 )
 @data_option
+@crs_option
 @click.option(
     "--scenario",
     "scenario_path",
     default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="A scenario .toml or ranking file; its sites appear on their district's page.",
 )
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
@@ -62,6 +64,7 @@ def atlas(
     out_dir: Path | None,
     pdf_path: Path | None,
     data: str | None,
+    crs: str | None,
     scenario_path: Path | None,
     lang: str,
     basemap: str,
@@ -86,18 +89,16 @@ def atlas(
         msg = f"{str(pdf_path)!r} does not end in .pdf; name the printed atlas *.pdf"
         raise click.BadParameter(msg, param_hint="'--pdf'")
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     ranking = None
     if scenario_path is not None:
-        ranking, _, _ = load_ranking(scenario_path, dataset)
+        ranking, _, _ = load_ranking(scenario_path, dataset, crs=crs)
     if pdf_path is not None:
         from click.core import ParameterSource
 
-        from zonegeo.printing import print_atlas
-
         chosen = ctx.get_parameter_source("basemap") != ParameterSource.DEFAULT
         try:
-            pdf = print_atlas(
+            pdf = zonegeo.print_atlas(
                 dataset,
                 pdf_path,
                 lang=lang,  # type: ignore[arg-type]

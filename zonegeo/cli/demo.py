@@ -43,7 +43,7 @@ def _scenario_path() -> Path:
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("out/demo"),
     show_default=True,
     help="Folder for the demo's outputs.",
@@ -72,6 +72,9 @@ def demo(
     """Run the main job on the bundled demo data and say where the output is."""
     import zonegeo
 
+    if out_dir.exists() and not out_dir.is_dir():
+        msg = f"{out_dir}: is a file, not a folder; give -o a folder for the outputs"
+        raise zonegeo.ValidationError(msg)
     ref = as_of_date(as_of, date_format)
 
     out_dir.mkdir(parents=True, exist_ok=True)

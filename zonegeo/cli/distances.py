@@ -5,67 +5,78 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import geopandas as gpd
 import numpy as np
+import pandas as pd
 
-from zonegeo.cli._common import FiniteFloat, echo_err, output_format
-from zonegeo.errors import CRSError, ValidationError
+from zonegeo.cli._common import FiniteFloat, crs_option, echo_err, output_format
+from zonegeo.errors import ValidationError
 from zonegeo.schema import INFRA_KINDS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["distances"]
 
 #: Output formats of ``zonegeo distances``, by extension.
-FORMATS = ("gpkg", "parquet", "csv")
+FORMATS = ("gpkg", "geojson", "parquet", "csv", "xlsx")
 #: Plots from which a progress bar is shown (unless --progress/--no-progress).
 PROGRESS_FROM = 20_000
 
 
-def _read_polygons(path: str, layer_name: str | None) -> gpd.GeoDataFrame:
-    """Read any polygon layer (no plot schema needed); insist on a CRS."""
-    from zonegeo.io import _read_raw
+def write_xlsx(table: gpd.GeoDataFrame, path: Path, *, sheet: str) -> None:
+    """Write a layer to one sheet of an Excel workbook, geometry as WKT, atomically.
 
-    gdf, where = _read_raw(path, "plots", layer_name=layer_name, crs=None)
-    if gdf.crs is None:
-        msg = (
-            f"{where}: the layer has no CRS (for example a Shapefile without its "
-            f".prj); zonegeo never guesses one. Fix: add the .prj or save the file "
-            f"with its CRS"
-        )
-        raise CRSError(msg)
-    if len(gdf) == 0:
-        msg = f"{where}: the layer has no plots; nothing to measure"
-        raise ValidationError(msg)
-    from zonegeo.integrity import extent_problem
+    Text that starts with ``=`` stays text: a plot or investor name is never
+    turned into a spreadsheet formula.
+    """
+    import shapely
 
-    id_column = "plot_id" if "plot_id" in gdf.columns else None
-    outside = extent_problem(gdf.to_crs(4326), source_crs=gdf.crs, id_column=id_column)
-    if outside:
-        cls, text = outside
-        msg = f"{where}: {text}"
-        raise cls(msg)
-    return gdf
+    from zonegeo.io.atomic import atomic_path
+
+    frame = pd.DataFrame(table.drop(columns=table.geometry.name))
+    frame["wkt"] = shapely.to_wkt(table.geometry.to_numpy(), rounding_precision=-1)
+    for col in frame.columns:
+        if isinstance(frame[col].dtype, pd.StringDtype) or frame[col].dtype == object:
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        frame.to_excel(xl, sheet_name=sheet, index=False)
+        for row in xl.sheets[sheet].iter_rows(min_row=2):
+            for cell in row:
+                if cell.data_type == "f":  # text that looks like a formula
+                    cell.data_type = "s"
 
 
-def _read_infrastructure(
-    path: str, layer_name: str | None, *, id_column: str | None, kind: str | None
-) -> gpd.GeoDataFrame:
-    """Read infrastructure, mapping an id column and setting one kind when asked."""
-    from zonegeo._validate import validate_layer
-    from zonegeo.io import _read_raw
+def _reasons(
+    out: gpd.GeoDataFrame,
+    kinds: list[str],
+    *,
+    max_distance: float | None,
+    capacity_aware: bool,
+) -> str:
+    """Say why plots have no total cost: which kind they lack, and how many."""
+    from zonegeo.access.distances import distance_columns
 
-    gdf, where = _read_raw(path, "infrastructure", layer_name=layer_name, crs=None)
-    if kind is not None:
-        if "kind" in gdf.columns:
-            msg = (
-                f"{where}: --infra-kind {kind} was given but the layer has its own "
-                f"'kind' column; drop --infra-kind or the column"
+    parts = []
+    for k in kinds:
+        lacking = out[distance_columns(k)[0]].isna()
+        if not lacking.any():
+            continue
+        reason_col = f"unserved_{k}_reason"
+        if capacity_aware and reason_col in out.columns:
+            counts = out.loc[lacking, reason_col].fillna(f"no {k} distance")
+            for text, n in counts.value_counts(sort=True).items():
+                parts.append(f"{text} ({n:,} plots)")
+        elif max_distance is not None:
+            parts.append(
+                f"no {k} feature within --max-distance {max_distance:,.0f} m "
+                f"({int(lacking.sum()):,} plots)"
             )
-            raise ValidationError(msg)
-        gdf = gdf.assign(kind=kind)
-    column_map = {id_column: "infra_id"} if id_column else None
-    return validate_layer(gdf, "infrastructure", source=where, column_map=column_map)
+        else:  # pragma: no cover - every plot has a nearest feature otherwise
+            parts.append(f"no {k} distance ({int(lacking.sum()):,} plots)")
+    return "; ".join(parts)
 
 
 def _kinds(text: str | None) -> list[str] | None:
@@ -82,7 +93,7 @@ def _kinds(text: str | None) -> list[str] | None:
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
-    help="Output file: .gpkg, .parquet or .csv (geometry as WKT).",
+    help="Output file: .gpkg, .geojson, .parquet, .csv or .xlsx (geometry as WKT).",
 )
 @click.option(
     "--max-distance",
@@ -93,7 +104,7 @@ def _kinds(text: str | None) -> list[str] | None:
 @click.option(
     "--costs",
     "costs_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="TOML file of unit costs (default: illustrative costs).",
 )
@@ -125,6 +136,21 @@ def _kinds(text: str | None) -> list[str] | None:
     "file: gas).",
 )
 @click.option(
+    "--where",
+    default=None,
+    metavar="SQL",
+    help="Keep only the INFRA rows matching this OGR SQL condition, e.g. "
+    "\"category = 'gas-pipelines'\" (GeoPackage, GeoJSON, Shapefile).",
+)
+@click.option(
+    "--dissolve-by",
+    default=None,
+    metavar="COLUMN",
+    help="INFRA rows sharing a value of COLUMN are parts of one route: join them "
+    "into one MultiLineString feature (e.g. gem_project_id).",
+)
+@crs_option
+@click.option(
     "--progress/--no-progress",
     default=None,
     help=f"Progress bar on stderr (default: from {PROGRESS_FROM:,} plots).",
@@ -142,33 +168,80 @@ def distances(
     infra_layer: str | None,
     infra_id_column: str | None,
     infra_kind: str | None,
+    where: str | None,
+    dissolve_by: str | None,
+    crs: str | None,
     progress: bool | None,
 ) -> None:
     """Measure the distance from every plot in PLOTS to gas, power and water in INFRA.
 
     PLOTS is any polygon layer with a CRS (GeoPackage, GeoParquet, GeoJSON,
-    Shapefile, or CSV with WKT). INFRA holds points and lines with at least
-    infra_id and kind (gas, electricity, water). The output keeps every plot
-    column and adds dist_<kind>_m, nearest_<kind>_id and, unless --no-costs,
-    cost_<kind>_kzt and cost_total_kzt. It is written atomically: on any error
-    no output file is left behind.
-    """
+    Shapefile, CSV with WKT, or a postgresql:// URL). It is read as
+    zonegeo.read_plots reads plots, except that no column is required: the
+    plot columns it has (plot_id, status, investment_kzt, ...) are checked,
+    Shapefile names cut to 10 characters are restored, and area_ha is added.
+    INFRA holds points and lines with at least infra_id and kind (gas,
+    electricity, water), or use --infra-id-column and --infra-kind. The
+    output, in the CRS of PLOTS, keeps every plot column and adds
+    dist_<kind>_m, nearest_<kind>_id and, unless --no-costs, cost_<kind>_kzt
+    and cost_total_kzt. It is written atomically: on any error no output file
+    is left behind.
+
+    \b
+    Example (Global Energy Monitor pipeline routes, gas only):
+      zonegeo distances plots.shp gem.geojson --infra-kind gas \\
+        --infra-id-column gem_project_id --dissolve-by gem_project_id \\
+        --where "category = 'gas-pipelines'" -o out.gpkg
+    """  # noqa: D301 (click's \b marker)
     from tqdm import tqdm
 
-    from zonegeo.cost import connection_costs, load_unit_costs
-    from zonegeo.distance import _distances_frame, _prepare, distance_columns
-    from zonegeo.io import write_layer
+    from zonegeo import read_infrastructure, read_plots
+    from zonegeo.access.cost import connection_costs, load_unit_costs
+    from zonegeo.access.distances import distance_columns, infrastructure_distances
+    from zonegeo.io.files import write_layer
 
     if no_costs and costs_path is not None:
         msg = "give either --costs or --no-costs, not both"
         raise click.UsageError(msg)
-    output_format(output, FORMATS)
+    fmt = output_format(output, FORMATS)
     unit_costs = None if no_costs else load_unit_costs(costs_path)
-    plot_frame = _read_polygons(plots, plots_layer)
-    infra = _read_infrastructure(
-        infrastructure, infra_layer, id_column=infra_id_column, kind=infra_kind
+    plot_frame = read_plots(
+        plots,
+        layer_name=plots_layer,
+        crs=crs,
+        keep_crs=True,
+        require_columns=False,
+        check_overlaps=False,
     )
-    prepared = _prepare(infra, kinds=_kinds(kinds), capacity_aware=capacity_aware)
+    if len(plot_frame) == 0:
+        msg = f"{plots}: the layer has no plots; nothing to measure"
+        raise ValidationError(msg)
+    infra = read_infrastructure(
+        infrastructure,
+        layer_name=infra_layer,
+        crs=crs,
+        column_map={infra_id_column: "infra_id"} if infra_id_column else None,
+        kind=infra_kind,
+        where=where,
+        dissolve_by=dissolve_by,
+    )
+    if len(infra) == 0:
+        matching = f" match --where {where!r}" if where else ""
+        msg = f"{infrastructure}: no features{matching}; nothing to measure against"
+        raise ValidationError(msg)
+    dissolved = infra.attrs.get("dissolved")
+    if dissolved:
+        dropped = dissolved["dropped_columns"]
+        echo_err(
+            f"{infrastructure}: {dissolved['rows']:,} rows joined into "
+            f"{dissolved['features']:,} features by {dissolved['by']} (rows sharing "
+            f"a value became one MultiLineString)"
+            + (
+                f"; dropped columns that differ between parts: {dropped}"
+                if dropped
+                else ""
+            )
+        )
     show = progress if progress is not None else len(plot_frame) >= PROGRESS_FROM
     with tqdm(
         total=len(plot_frame),
@@ -177,21 +250,28 @@ def distances(
         disable=not show,
         desc="distances",
     ) as bar:
-        out = _distances_frame(
+        out = infrastructure_distances(
             plot_frame,
-            prepared,
+            infra,
+            kinds=_kinds(kinds),
             max_distance=max_distance,
             capacity_aware=capacity_aware,
             progress=bar.update,
         )
+    measured = [k for k in INFRA_KINDS if distance_columns(k)[0] in out.columns]
+    if unit_costs is not None and not set(measured) & set(unit_costs):
+        unit_costs = None  # railways alone (or roads without a road cost): no cost
     if unit_costs is not None:
         out = connection_costs(out, unit_costs=unit_costs)
-    write_layer(out, output)
+    if fmt == "xlsx":
+        write_xlsx(out, output, sheet="distances")
+    else:
+        write_layer(out, output)
     echo_err(
         f"Measured {len(out):,} plots against {len(infra):,} features "
-        f"({', '.join(prepared.kinds)})."
+        f"({', '.join(measured)})."
     )
-    for k in prepared.kinds:
+    for k in measured:
         d = out[distance_columns(k)[0]].to_numpy(dtype="float64")
         reached = int(np.isfinite(d).sum())
         median = f"{np.nanmedian(d):,.0f} m" if reached else "-"
@@ -199,9 +279,26 @@ def distances(
             f"  {k}: median {median}; {reached:,} of {len(d):,} plots with a value"
         )
     if unit_costs is not None:
-        total = out["cost_total_kzt"].sum(min_count=1)
+        has_total = out["cost_total_kzt"].notna()
+        n = int(has_total.sum())
+        total = float(out["cost_total_kzt"].sum())
         source = (
             f"unit costs from {costs_path}" if costs_path else "illustrative unit costs"
         )
-        echo_err(f"  total connection cost {total:,.0f} KZT ({source})")
+        line = (
+            f"  total connection cost {total:,.0f} KZT over {n:,} of {len(out):,} "
+            f"plots ({source})"
+        )
+        if n < len(out):
+            why = _reasons(
+                out[~has_total],
+                list(measured),
+                max_distance=max_distance,
+                capacity_aware=capacity_aware,
+            )
+            line += f"; {len(out) - n:,} have no cost because: {why}"
+            lacks = out[[distance_columns(k)[0] for k in measured]].isna()
+            if (lacks.sum(axis=1) > 1).any():
+                line += " (a plot can lack more than one kind)"
+        echo_err(line)
     echo_err(f"Wrote {os.fspath(output.resolve())}")

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from zonegeo._i18n import LANGS
 from zonegeo.cli._common import (
     as_of_date,
     as_of_option,
     basemap_option,
+    crs_option,
     data_option,
     date_format_option,
     echo_err,
@@ -19,12 +19,13 @@ from zonegeo.cli._common import (
     output_format,
     self_contained_option,
 )
+from zonegeo.i18n import LANGS
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from zonegeo.dataset import Dataset
-    from zonegeo.scenario import Scenario
+    from zonegeo.siting.scenario import Scenario
 
 __all__ = ["load_ranking", "map_command", "sanitary_buffers"]
 
@@ -36,11 +37,11 @@ def sanitary_buffers(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame |
     """Return the sanitary protection zones of a scenario's hazard class, or None.
 
     One buffer per settlement of the scenario's district, as wide as the
-    class requires (:func:`zonegeo.criteria.exclusion_zones`), for the map's
+    class requires (:func:`zonegeo.siting.criteria.exclusion_zones`), for the map's
     "Sanitary protection zones" layer.
     """
-    from zonegeo.criteria import exclusion_zones
     from zonegeo.crs import metric_crs
+    from zonegeo.siting.criteria import exclusion_zones
 
     if scenario.hazard_class is None:
         return None
@@ -56,22 +57,22 @@ def sanitary_buffers(scenario: Scenario, dataset: Dataset) -> gpd.GeoDataFrame |
 
 
 def load_ranking(
-    path: Path, dataset: Dataset
+    path: Path, dataset: Dataset, *, crs: str | None = None
 ) -> tuple[gpd.GeoDataFrame, str | None, gpd.GeoDataFrame | None]:
     """Return the ranked sites of a scenario or ranking file, its district and buffers.
 
     A ``.toml`` scenario is validated and run on ``dataset``, and its hazard
     class (if any) gives the sanitary protection zones to draw; a ``.gpkg``,
     ``.geojson`` or ``.parquet`` file written by ``zonegeo rank`` is read as
-    is, without buffers.
+    is (through :func:`zonegeo.io.files.read_features`, so a missing or damaged
+    file is one clear error), without buffers.
     """
-    import geopandas as gpd
-
     from zonegeo.errors import ValidationError
+    from zonegeo.io.files import read_features
 
     suffix = path.suffix.lower().lstrip(".")
     if suffix == "toml":
-        from zonegeo.scenario import load_scenario, run_scenario
+        from zonegeo.siting.scenario import load_scenario, run_scenario
 
         scenario = load_scenario(path)
         return (
@@ -86,10 +87,7 @@ def load_ranking(
             f"{'.' + suffix if suffix else 'a file without extension'}"
         )
         raise ValidationError(msg)
-    if not path.is_file():
-        msg = f"{path}: ranking file not found"
-        raise ValidationError(msg)
-    ranking = gpd.read_parquet(path) if suffix == "parquet" else gpd.read_file(path)
+    ranking = read_features(path, crs=crs)
     district = None
     if "district" in ranking.columns and ranking["district"].nunique() == 1:
         district = str(ranking["district"].iloc[0])
@@ -142,11 +140,12 @@ def load_ranking(
     "--scenario",
     "scenario_path",
     default=None,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="A scenario .toml (run, and its ranked sites drawn) or a ranking file "
     "(.gpkg, .geojson, .parquet) from 'zonegeo rank'.",
 )
 @data_option
+@crs_option
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @basemap_option
 @self_contained_option
@@ -163,6 +162,7 @@ def map_command(
     color_by: str,
     scenario_path: Path | None,
     data: str | None,
+    crs: str | None,
     lang: str,
     basemap: str,
     self_contained: bool,
@@ -195,12 +195,14 @@ def map_command(
         msg = "give --district NAME (or --scenario FILE whose district is drawn)"
         raise click.UsageError(msg)
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     if district is not None:
         district = dataset.check_district(district)
     ranking = buffers = None
     if scenario_path is not None:
-        ranking, scenario_district, buffers = load_ranking(scenario_path, dataset)
+        ranking, scenario_district, buffers = load_ranking(
+            scenario_path, dataset, crs=crs
+        )
         if district is None:
             if scenario_district is None:
                 msg = (
@@ -217,7 +219,7 @@ def map_command(
     if any(printed.values()):
         from click.core import ParameterSource
 
-        from zonegeo.printing import print_district
+        from zonegeo.maps import print_district
 
         chosen = ctx.get_parameter_source("basemap") != ParameterSource.DEFAULT
         for target in printed.values():

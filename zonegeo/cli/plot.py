@@ -11,7 +11,7 @@ __all__ = ["lock_timeout_option", "plot"]
 
 STORE_HELP = (
     "Dataset folder, plots .gpkg, or postgresql://...?schema=NAME URL "
-    "(see zonegeo.postgis for the URL convention)."
+    "(see zonegeo.io.postgis for the URL convention)."
 )
 
 #: ``--lock-timeout``: how long a store command waits for another writer.

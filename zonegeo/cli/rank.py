@@ -10,6 +10,7 @@ import click
 import pandas as pd
 
 from zonegeo.cli._common import (
+    crs_option,
     data_option,
     date_format_option,
     echo_err,
@@ -93,8 +94,8 @@ def _summary(ranked: gpd.GeoDataFrame) -> pd.DataFrame:
 def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     import shapely
 
-    from zonegeo._sheets import write_xlsx
-    from zonegeo.io import atomic_path
+    from zonegeo.io.atomic import atomic_path
+    from zonegeo.io.sheets import write_xlsx
 
     table = pd.DataFrame(ranked.drop(columns=ranked.geometry.name))
     table["wkt"] = shapely.to_wkt(ranked.geometry.to_numpy(), rounding_precision=6)
@@ -107,7 +108,7 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     "--scenario",
     "scenario_path",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Scenario TOML file (see scenarios/ and docs/ranking.md).",
 )
 @click.option(
@@ -118,6 +119,7 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
     help="Output file: .gpkg, .csv or .xlsx (also .geojson, .parquet).",
 )
 @data_option
+@crs_option
 @click.option(
     "--top",
     default=10,
@@ -130,6 +132,7 @@ def rank(
     scenario_path: Path,
     output: Path,
     data: str | None,
+    crs: str | None,
     top: int,
     date_format: str | None,
 ) -> None:
@@ -141,10 +144,10 @@ def rank(
     'about' sheet with the method, normalisation, weights and sources.
     """
     import zonegeo
-    from zonegeo.scenario import load_scenario, run_scenario
+    from zonegeo.siting.scenario import load_scenario, run_scenario
 
     fmt = output_format(output, FORMATS)
-    dataset = load_dataset(data, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     scenario = load_scenario(scenario_path, dataset=dataset)  # every problem at once
     ranked = run_scenario(scenario, dataset)
     if fmt == "xlsx":

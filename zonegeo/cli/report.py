@@ -9,6 +9,7 @@ import click
 from zonegeo.cli._common import (
     FiniteFloat,
     as_of_date,
+    crs_option,
     data_option,
     date_format_option,
     echo_err,
@@ -28,6 +29,7 @@ __all__ = ["report"]
     "without suffix (folder of CSV files).",
 )
 @data_option
+@crs_option
 @click.option(
     "--as-of",
     default=None,
@@ -46,6 +48,7 @@ __all__ = ["report"]
 def report(
     output: Path,
     data: str | None,
+    crs: str | None,
     as_of: str | None,
     within_m: float | None,
     date_format: str | None,
@@ -66,6 +69,6 @@ def report(
     except ValidationError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format)
+    dataset = load_dataset(data, date_format, crs=crs)
     written = write_report(dataset, output, as_of=ref, within_m=within_m)
     echo_err(f"wrote {written}")

@@ -1,0 +1,215 @@
+"""The house rules of docs/architecture.md, read from the imports with ``ast``.
+
+- no import circles between zonegeo's modules (imports inside functions count;
+  only ``if TYPE_CHECKING:`` blocks are ignored);
+- no module imports a private (``_``-prefixed) module or name from another
+  package of zonegeo (``zonegeo.cli`` may not reach into ``zonegeo.access._x``);
+- layers point one way: storage and validation (``zonegeo.io``) know nothing of
+  analysis, maps, reports or the CLI; analysis knows nothing of maps or the CLI.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "zonegeo"
+
+#: Rooms and the rooms they may not import from.
+FORBIDDEN = {
+    "foundation": ("io", "access", "siting", "analysis", "maps", "report", "cli"),
+    "io": ("access", "siting", "analysis", "maps", "report", "cli"),
+    "access": ("siting", "maps", "report", "cli"),
+    "siting": ("maps", "report", "cli"),
+    "analysis": ("siting", "maps", "report", "cli"),
+    "maps": ("report", "cli"),
+    "report": ("cli",),
+    "cli": (),
+}
+FOUNDATION = {
+    "zonegeo.errors", "zonegeo.schema", "zonegeo.crs", "zonegeo.dates",
+    "zonegeo.names", "zonegeo.messages", "zonegeo.datasets", "zonegeo.dataset",
+    "zonegeo.i18n",
+}
+ANALYSIS = {"zonegeo.parcels", "zonegeo.kpis", "zonegeo.registry"}
+REPORT = {"zonegeo.report", "zonegeo.printing", "zonegeo.charts"}
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _room(module: str) -> str | None:
+    if module in FOUNDATION:
+        return "foundation"
+    if module in ANALYSIS:
+        return "analysis"
+    if module in REPORT:
+        return "report"
+    parts = module.split(".")
+    if len(parts) > 1 and parts[1] in {"io", "access", "siting", "maps", "cli"}:
+        return parts[1]
+    return None
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(path: Path, modules: set[str]) -> list[tuple[str, str | None, int]]:
+    """Return (module imported, name imported or None, line) for every import."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    me = _module_name(path)
+    package = me if path.name == "__init__.py" else me.rpartition(".")[0]
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            skip.update(id(n) for child in node.body for n in ast.walk(child))
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            found += [(a.name, None, node.lineno) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                sub = f"{base}.{alias.name}"
+                if sub in modules:
+                    found.append((sub, None, node.lineno))
+                else:
+                    found.append((base, alias.name, node.lineno))
+    return [f for f in found if f[0] == "zonegeo" or f[0].startswith("zonegeo.")]
+
+
+def _graph() -> dict[str, list[tuple[str, str | None, int]]]:
+    paths = sorted(ROOT.rglob("*.py"))
+    modules = {_module_name(p) for p in paths}
+    return {_module_name(p): _imports(p, modules) for p in paths}
+
+
+GRAPH = _graph()
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Return the strongly connected components with more than one module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_circles() -> None:
+    # ``zonegeo`` (the public face) imports everything; nothing inside imports it.
+    edges = {
+        m: {t for t, _, _ in imps if t != m and t in GRAPH and t != "zonegeo"}
+        for m, imps in GRAPH.items()
+        if m != "zonegeo"
+    }
+    assert _cycles(edges) == []
+
+
+def test_nothing_inside_imports_the_public_face() -> None:
+    bad = [
+        f"{m}:{line} imports zonegeo.{name}"
+        for m, imps in GRAPH.items()
+        if m != "zonegeo" and not m.startswith("zonegeo.cli")
+        for t, name, line in imps
+        if t == "zonegeo" and name is not None and name not in {"__version__"}
+        and f"zonegeo.{name}" not in GRAPH
+    ]
+    assert bad == []
+
+
+def _package(module: str) -> str:
+    return module if module in _PACKAGES else module.rpartition(".")[0]
+
+
+_PACKAGES = {_module_name(p) for p in ROOT.rglob("__init__.py")}
+
+
+def test_no_private_imports_across_packages() -> None:
+    bad = []
+    for m, imps in GRAPH.items():
+        for target, name, line in imps:
+            private_module = any(p.startswith("_") and p != "__init__"
+                                 for p in target.split(".")[1:])
+            private_name = name is not None and name.startswith("_")
+            if not (private_module or private_name):
+                continue
+            home = _package(target) if name is None else (
+                target if target in _PACKAGES else target.rpartition(".")[0]
+            )
+            if private_module:
+                # the package that holds the private module
+                parts = target.split(".")
+                first = next(i for i, p in enumerate(parts) if i and p.startswith("_"))
+                home = ".".join(parts[:first])
+            if _package(m) != home:
+                bad.append(f"{m}:{line} imports {target}{'.' + name if name else ''}")
+    assert bad == []
+
+
+@pytest.mark.parametrize("module", sorted(GRAPH))
+def test_layers_point_one_way(module: str) -> None:
+    room = _room(module)
+    if room is None:
+        return
+    bad = [
+        f"{module}:{line} ({room}) imports {target} ({_room(target)})"
+        for target, _, line in GRAPH[module]
+        if _room(target) in FORBIDDEN[room]
+    ]
+    assert bad == []
+
+
+def test_every_module_has_a_room() -> None:
+    homeless = [
+        m for m in GRAPH
+        if m not in {"zonegeo", "zonegeo.__main__"} and _room(m) is None
+    ]
+    assert homeless == []
+
+
+def test_the_rule_checker_finds_a_circle() -> None:
+    edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(edges) == [["a", "b", "c"]]
