@@ -1414,10 +1414,16 @@ def region_page(
         with rc_context(rc):
             for j, key in enumerate(("occupancy", "idle_ha")):
                 cax = fig.add_axes(_rect(183 + j * 56, 96, 36, 92))
-                draw_chart(cax, charts[key], lang=lang)
-                cax.title.set_fontsize(7)
-                cax.title.set_text(textwrap.fill(charts[key].title, width=34))
-                cax.title.set_position((-0.75, 1.0))
+                draw_chart(cax, charts[key], lang=lang, title=False)
+                fig.text(
+                    (162 + j * 56) / _W_MM,
+                    1 - 88 / _H_MM,
+                    textwrap.fill(charts[key].title, width=34),
+                    fontsize=7.5,
+                    fontweight="bold",
+                    va="top",
+                    parse_math=False,
+                )
         _footer(
             fig, dataset=dataset, lang=lang, ref=ref, crs=crs, credit=credit, page=page
         )
