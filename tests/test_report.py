@@ -96,7 +96,7 @@ def test_xlsx_layout(ds, fake_coverage, tmp_path: Path) -> None:
     out = report.write_report(ds, tmp_path / "kpis.xlsx", as_of=AS_OF)
     assert out == tmp_path / "kpis.xlsx"
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [*report.SHEETS.values(), "About"]
+    assert wb.sheetnames == [*report.SHEETS.values(), "Charts", "About"]
     for title in report.SHEETS.values():
         ws = wb[title]
         assert ws.freeze_panes == "A2", title

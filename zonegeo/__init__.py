@@ -48,6 +48,7 @@ from zonegeo.io.store import write_dataset
 from zonegeo.kpis import district_kpis, zone_kpis
 from zonegeo.maps.atlas import write_atlas
 from zonegeo.maps.district import district_map
+from zonegeo.maps.printing import print_atlas
 from zonegeo.maps.save import save_map
 from zonegeo.parcels import idle_plots
 from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status
@@ -126,6 +127,7 @@ __all__ = [
     "zone_kpis",
     # maps and reports
     "district_map",
+    "print_atlas",
     "save_map",
     "write_atlas",
     "write_report",

@@ -340,6 +340,158 @@ _LABELS: MappingProxyType[str, MappingProxyType[str, str]] = _T(
                 "ru": "Итого по области",
             }
         ),
+        # charts and the printed atlas (zonegeo.maps.charts, zonegeo.maps.printing)
+        "charts_title": _T(
+            {
+                "en": "Charts of the key figures",
+                "kk": "Негізгі көрсеткіштер диаграммалары",
+                "ru": "Диаграммы основных показателей",
+            }
+        ),
+        "chart_numbers": _T({"en": "Numbers", "kk": "Сандар", "ru": "Числа"}),
+        "chart_occupancy": _T(
+            {
+                "en": "Occupancy by district",
+                "kk": "Аудандар бойынша толтырылуы",
+                "ru": "Заполненность по районам",
+            }
+        ),
+        "chart_occupancy_caption": _T(
+            {
+                "en": "Share of the plot area that is allocated, under "
+                "construction or operating, %. No bar: the district has no plots.",
+                "kk": "Бөлінген, салынып жатқан немесе жұмыс істеп тұрған "
+                "учаскелердің ауданы, %. Бағаны жоқ: ауданда учаске жоқ.",
+                "ru": "Доля площади участков, которые выделены, строятся или "
+                "действуют, %. Нет столбца: в районе нет участков.",
+            }
+        ),
+        "chart_jobs": _T(
+            {
+                "en": "Jobs created against planned",
+                "kk": "Құрылған және жоспарланған жұмыс орындары",
+                "ru": "Создано рабочих мест против плана",
+            }
+        ),
+        "chart_jobs_caption": _T(
+            {
+                "en": "Jobs planned (hatched) and created (solid) on the "
+                "district's plots.",
+                "kk": "Аудан учаскелеріндегі жоспарланған (штрихталған) және "
+                "құрылған (тұтас) жұмыс орындары.",
+                "ru": "Рабочие места по плану (штриховка) и созданные (сплошная "
+                "заливка) на участках района.",
+            }
+        ),
+        "chart_jobs_unit": _T({"en": "jobs", "kk": "жұмыс орны", "ru": "рабочих мест"}),
+        "chart_investment": _T(
+            {
+                "en": "Investment by zone kind",
+                "kk": "Аймақ түрлері бойынша инвестиция",
+                "ru": "Инвестиции по видам зон",
+            }
+        ),
+        "chart_investment_caption": _T(
+            {
+                "en": "Investment of the plots in each kind of zone, billion "
+                "KZT (plots outside every zone are not included).",
+                "kk": "Әр түрлі аймақтағы учаскелердің инвестициясы, млрд "
+                "теңге (аймақтан тыс учаскелер кірмейді).",
+                "ru": "Инвестиции участков в зонах каждого вида, млрд тенге "
+                "(участки вне зон не учтены).",
+            }
+        ),
+        "chart_bn_kzt": _T(
+            {"en": "billion KZT", "kk": "млрд теңге", "ru": "млрд тенге"}
+        ),
+        "chart_idle": _T(
+            {
+                "en": "Idle hectares by district",
+                "kk": "Аудандар бойынша игерілмеген гектарлар",
+                "ru": "Неосвоенные гектары по районам",
+            }
+        ),
+        "chart_idle_caption": _T(
+            {
+                "en": "Area of allocated plots whose construction deadline "
+                "has passed, ha.",
+                "kk": "Құрылыс мерзімі өткен бөлінген учаскелердің ауданы, га.",
+                "ru": "Площадь выделенных участков с истёкшим сроком "
+                "строительства, га.",
+            }
+        ),
+        "chart_ha": _T({"en": "ha", "kk": "га", "ru": "га"}),
+        "zone_detail": _T(
+            {"en": "Zones in detail", "kk": "Аймақтар жақынырақ", "ru": "Зоны крупнее"}
+        ),
+        "more_zones": _T(
+            {
+                "en": "and {n} more zones (see the HTML atlas)",
+                "kk": "және тағы {n} аймақ (HTML атласын қараңыз)",
+                "ru": "другие зоны: {n} (см. HTML-атлас)",
+            }
+        ),
+        "and_more": _T(
+            {"en": "and {n} more", "kk": "және тағы {n}", "ru": "и ещё {n}"}
+        ),
+        "no_plots": _T(
+            {
+                "en": "No land plots are recorded in this district.",
+                "kk": "Бұл ауданда жер учаскелері тіркелмеген.",
+                "ru": "В этом районе не учтено ни одного земельного участка.",
+            }
+        ),
+        "no_idle": _T(
+            {
+                "en": "No idle plots.",
+                "kk": "Игерілмеген учаскелер жоқ.",
+                "ru": "Неосвоенных участков нет.",
+            }
+        ),
+        "idle_list": _T(
+            {
+                "en": "Idle plots, most overdue first",
+                "kk": "Игерілмеген учаскелер, ең көп кешіккені басында",
+                "ru": "Неосвоенные участки, сначала самые просроченные",
+            }
+        ),
+        "district_figures": _T(
+            {
+                "en": "Key figures",
+                "kk": "Негізгі көрсеткіштер",
+                "ru": "Основные показатели",
+            }
+        ),
+        "region_figures": _T(
+            {
+                "en": "Key figures of the region",
+                "kk": "Облыстың негізгі көрсеткіштері",
+                "ru": "Основные показатели области",
+            }
+        ),
+        "data_source": _T({"en": "Data", "kk": "Деректер", "ru": "Данные"}),
+        "demo_source": _T(
+            {
+                "en": "zonegeo demo data: approximate, not an official record",
+                "kk": "zonegeo демо деректері: шамамен алынған, ресми дерек емес",
+                "ru": "демо-данные zonegeo: приблизительные, не официальные",
+            }
+        ),
+        "basemap_credit": _T(
+            {"en": "Basemap", "kk": "Негізгі карта", "ru": "Подложка"}
+        ),
+        "projection": _T({"en": "Projection", "kk": "Проекция", "ru": "Проекция"}),
+        "page_of": _T(
+            {
+                "en": "page {n} of {m}",
+                "kk": "бет {n} / {m}",
+                "ru": "стр. {n} из {m}",
+            }
+        ),
+        "north": _T({"en": "N", "kk": "С", "ru": "С"}),
+        "printed_with": _T(
+            {"en": "Made with", "kk": "Жасалған құрал:", "ru": "Создано в"}
+        ),
     }
 )
 

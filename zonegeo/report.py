@@ -215,6 +215,9 @@ def _write_xlsx(
         ws.freeze_panes = "A2"
         if len(table.columns):
             ws.auto_filter.ref = ws.dimensions
+    from zonegeo.maps.charts import add_xlsx_charts
+
+    add_xlsx_charts(wb, tables, SHEETS)  # native charts bound to the data sheets
     ws = wb.create_sheet("About")
     for key, value in about:
         append_row(ws, [key, value])
@@ -358,9 +361,12 @@ def write_report(
     dataset : Dataset
     path : str or path-like
         ``.xlsx``: a workbook with one sheet per table (bold, filled and
-        frozen header row, filters, column widths, number formats) and an
-        *About* sheet. ``.html``: one self-contained page (no scripts, no
-        external files; every value escaped). ``.csv`` or no suffix: a folder
+        frozen header row, filters, column widths, number formats), a
+        *Charts* sheet of native Excel charts bound to the data sheets
+        (occupancy, jobs, investment by zone kind, idle hectares; see
+        :func:`zonegeo.maps.charts.add_xlsx_charts`) and an *About* sheet.
+        ``.html``: one self-contained page (no scripts, no external files;
+        every value escaped). ``.csv`` or no suffix: a folder
         of ``zone_kpis.csv``, ``district_kpis.csv``, ``idle_plots.csv``,
         ``infrastructure_coverage.csv`` and ``about.csv`` (``report.csv``
         writes the folder ``report/``).
@@ -392,8 +398,11 @@ def write_report(
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "kpis.xlsx"
     >>> _ = zonegeo.write_report(zonegeo.load_demo(), out, as_of="2025-02-01")
     >>> import openpyxl
-    >>> openpyxl.load_workbook(out).sheetnames
-    ['Zone KPIs', 'District KPIs', 'Idle plots', 'Infrastructure coverage', 'About']
+    >>> wb = openpyxl.load_workbook(out)
+    >>> wb.sheetnames[:3]
+    ['Zone KPIs', 'District KPIs', 'Idle plots']
+    >>> wb.sheetnames[3:]
+    ['Infrastructure coverage', 'Charts', 'About']
     """
     from zonegeo.io.atomic import atomic_path
     from zonegeo.parcels import to_timestamp

@@ -26,9 +26,18 @@ __all__ = ["atlas"]
     "-o",
     "--output",
     "out_dir",
-    required=True,
+    default=None,
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for index.html and the district pages.",
+)
+@click.option(
+    "--pdf",
+    "pdf_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also (or only) write the printed atlas: a PDF with a cover page and one "
+    "A4 landscape page per district, made offline (no basemap unless --basemap "
+    "is given).",
 )
 @data_option
 @crs_option
@@ -49,8 +58,11 @@ __all__ = ["atlas"]
 )
 @as_of_option
 @date_format_option
+@click.pass_context
 def atlas(
-    out_dir: Path,
+    ctx: click.Context,
+    out_dir: Path | None,
+    pdf_path: Path | None,
     data: str | None,
     crs: str | None,
     scenario_path: Path | None,
@@ -64,16 +76,46 @@ def atlas(
 
     The index shows every district (click one to open its page) and the
     district key-figure table; each district page is the map that
-    'zonegeo map' draws.
+    'zonegeo map' draws. With --pdf it writes the printed atlas too (or,
+    without -o, only the PDF).
     """
     import zonegeo
     from zonegeo.cli.map import load_ranking
 
+    if out_dir is None and pdf_path is None:
+        msg = "give -o FOLDER (the HTML atlas), --pdf FILE (the printed atlas), or both"
+        raise click.UsageError(msg)
+    if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
+        msg = f"{str(pdf_path)!r} does not end in .pdf; name the printed atlas *.pdf"
+        raise click.BadParameter(msg, param_hint="'--pdf'")
     ref = as_of_date(as_of, date_format)
     dataset = load_dataset(data, date_format, crs=crs)
     ranking = None
     if scenario_path is not None:
         ranking, _, _ = load_ranking(scenario_path, dataset, crs=crs)
+    if pdf_path is not None:
+        from click.core import ParameterSource
+
+        chosen = ctx.get_parameter_source("basemap") != ParameterSource.DEFAULT
+        try:
+            pdf = zonegeo.print_atlas(
+                dataset,
+                pdf_path,
+                lang=lang,  # type: ignore[arg-type]
+                as_of=ref,
+                ranking=ranking,
+                basemap=basemap if chosen else "none",  # type: ignore[arg-type]
+            )
+        except ImportError as exc:  # contextily for --basemap
+            raise click.ClickException(str(exc)) from exc
+        size = pdf.stat().st_size / 1e6
+        echo_err(
+            f"printed atlas of {len(dataset.district_names)} districts written to "
+            f"{pdf} ({len(dataset.district_names) + 1} pages, {size:.1f} MB)"
+        )
+        click.echo(str(pdf.resolve()))
+    if out_dir is None:
+        return
     index = zonegeo.write_atlas(
         dataset,
         out_dir,

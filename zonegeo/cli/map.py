@@ -104,9 +104,31 @@ def load_ranking(
 @click.option(
     "-o",
     "--output",
-    required=True,
+    default=None,
     type=click.Path(dir_okay=False, path_type=Path),
     help="The HTML file to write.",
+)
+@click.option(
+    "--png",
+    "png",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also (or only) write the printed page of the district (A4 landscape, "
+    "as in 'zonegeo atlas --pdf') as PNG, for a report or an e-mail.",
+)
+@click.option(
+    "--svg",
+    "svg",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The printed page as SVG.",
+)
+@click.option(
+    "--pdf",
+    "pdf",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The printed page as a one-page PDF.",
 )
 @click.option(
     "--color-by",
@@ -129,9 +151,14 @@ def load_ranking(
 @self_contained_option
 @as_of_option
 @date_format_option
+@click.pass_context
 def map_command(
+    ctx: click.Context,
     district: str | None,
-    output: Path,
+    output: Path | None,
+    png: Path | None,
+    svg: Path | None,
+    pdf: Path | None,
     color_by: str,
     scenario_path: Path | None,
     data: str | None,
@@ -151,7 +178,19 @@ def map_command(
     """
     import zonegeo
 
-    output_format(output, ("html", "htm"))
+    printed = {"png": png, "svg": svg, "pdf": pdf}
+    if output is None and not any(printed.values()):
+        msg = "give -o FILE.html (the interactive map) and/or --png/--svg/--pdf FILE"
+        raise click.UsageError(msg)
+    if output is not None:
+        output_format(output, ("html", "htm"))
+    for fmt, target in printed.items():
+        if target is not None and target.suffix.lower() != f".{fmt}":
+            msg = f"{str(target)!r} does not end in .{fmt}"
+            raise click.BadParameter(msg, param_hint=f"'--{fmt}'")
+    if output is None and color_by != "status":
+        msg = "the printed page colours plots by status; --color-by needs -o FILE.html"
+        raise click.UsageError(msg)
     if district is None and scenario_path is None:
         msg = "give --district NAME (or --scenario FILE whose district is drawn)"
         raise click.UsageError(msg)
@@ -177,6 +216,31 @@ def map_command(
                 f"note: {scenario_path} ranks sites in {scenario_district}, "
                 f"not {district}; none of them is drawn"
             )
+    if any(printed.values()):
+        from click.core import ParameterSource
+
+        from zonegeo.maps import print_district
+
+        chosen = ctx.get_parameter_source("basemap") != ParameterSource.DEFAULT
+        for target in printed.values():
+            if target is None:
+                continue
+            try:
+                page = print_district(
+                    dataset,
+                    str(district),
+                    target,
+                    lang=lang,  # type: ignore[arg-type]
+                    as_of=ref,
+                    ranking=ranking,
+                    basemap=basemap if chosen else "none",  # type: ignore[arg-type]
+                )
+            except ImportError as exc:  # contextily for --basemap
+                raise click.ClickException(str(exc)) from exc
+            echo_err(f"printed page of {district} written to {page}")
+            click.echo(str(page.resolve()))
+    if output is None:
+        return
     m = zonegeo.district_map(
         dataset,
         str(district),

@@ -1,4 +1,4 @@
-"""Interactive Folium maps: one district, the region, and the offline HTML atlas.
+"""Maps: one district, the region, the offline HTML atlas and the printed atlas.
 
 - :mod:`~zonegeo.maps.district`: ``district_map``, one district's map
 - :mod:`~zonegeo.maps.region`: ``region_map``, every district linking to its page
@@ -13,12 +13,24 @@
 - :mod:`~zonegeo.maps.elements`: the branca elements zonegeo adds to a map
 - :mod:`~zonegeo.maps.view`: a new map, its basemap, layer names and opening view
 - :mod:`~zonegeo.maps.page`: the page's web assets, inlined from installed packages
+- :mod:`~zonegeo.maps.printing`: ``print_atlas``, ``print_district``: the printed
+  atlas (PDF) and printed district pages (PDF, PNG, SVG), drawn with matplotlib
+- :mod:`~zonegeo.maps.charts`: charts of the key figures (SVG for the atlas index,
+  matplotlib for the printed atlas, native Excel charts for the report)
 - ``static/``: zonegeo's own JavaScript and CSS
 """
 
 from zonegeo.maps.atlas import write_atlas
 from zonegeo.maps.district import district_map
+from zonegeo.maps.printing import print_atlas, print_district
 from zonegeo.maps.region import region_map
 from zonegeo.maps.save import save_map
 
-__all__ = ["district_map", "region_map", "save_map", "write_atlas"]
+__all__ = [
+    "district_map",
+    "print_atlas",
+    "print_district",
+    "region_map",
+    "save_map",
+    "write_atlas",
+]

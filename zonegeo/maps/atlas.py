@@ -302,6 +302,10 @@ def write_atlas(
     index.add_child(
         _HtmlBlock(_kpi_table(kpis, links, labels, lang)), name="zonegeo_kpis"
     )
+    from zonegeo.maps.charts import charts_html, key_charts
+
+    charts = key_charts(dataset, lang=lang, as_of=as_of, kpis=kpis)
+    index.add_child(_HtmlBlock(charts_html(charts, lang=lang)), name="zonegeo_charts")
     path = save_map(index, _inside(folder, "index.html"), self_contained=self_contained)
     log.info("atlas of %d districts written to %s", len(names), folder)
     return path
