@@ -49,6 +49,8 @@ if TYPE_CHECKING:
 
     import pyproj
 
+    from zonegeo._outlines import Outlines
+
 __all__ = [
     "ANCHOR_HALF_SPACING_M",
     "BAND_ABS_M",
@@ -601,7 +603,7 @@ class NearestResult:
 
 
 def nearest_features(
-    geoms: np.ndarray,
+    geoms: np.ndarray | Outlines,
     pp: ProjectedPieces,
     *,
     to_lonlat: pyproj.Transformer,
@@ -617,10 +619,11 @@ def nearest_features(
 
     Parameters
     ----------
-    geoms : ndarray of shapely geometries
-        Plots in the working CRS (metres).
+    geoms : ndarray of shapely geometries or Outlines
+        Plots in the working CRS (metres), or their outlines
+        (:func:`zonegeo._outlines.outlines`, any source CRS).
     pp : ProjectedPieces
-        Pieces of one kind in the same CRS.
+        Pieces of one kind in the working CRS.
     to_lonlat : pyproj.Transformer
         From the working CRS to longitude/latitude (``always_xy=True``).
     geod : pyproj.Geod
@@ -638,12 +641,15 @@ def nearest_features(
     -------
     NearestResult
     """
-    n = len(geoms)
+    from zonegeo._outlines import Outlines, nearest_points, outlines
+
+    plots = geoms if isinstance(geoms, Outlines) else outlines(geoms, None)
+    n = len(plots)
     best_feature = np.full(n, -1, dtype="int64")
     best_dist = np.full(n, np.nan)
     if n == 0 or len(pp.feature) == 0:
         return NearestResult(best_feature, best_dist)
-    b = shapely.bounds(geoms)
+    b = plots.bounds
     cx = (b[:, 0] + b[:, 2]) / 2.0
     cy = (b[:, 1] + b[:, 3]) / 2.0
     cr = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / 2.0
@@ -665,24 +671,35 @@ def nearest_features(
     )
     if rows.size == 0:
         return NearestResult(best_feature, best_dist)
-    planar = shapely.distance(geoms[rows], pp.geometries(pieces))
+    near = nearest_points(
+        plots,
+        rows,
+        pp.xy0[pieces],
+        pp.xy1[pieces],
+        pp.is_point[pieces],
+        lambda pairs: pp.geometries(pieces[pairs]),
+    )
+    planar = near.distance
     starts = _group_starts(rows)
     row_min = np.minimum.reduceat(planar, starts)
     per_pair_min = np.repeat(row_min, np.diff(np.r_[starts, rows.size]))
     keep = planar <= per_pair_min * (1.0 + band_rel) + band_abs
     keep &= planar <= bound
+    keep = np.flatnonzero(keep)
     rows, pieces, planar = rows[keep], pieces[keep], planar[keep]
     if rows.size == 0:
         return NearestResult(best_feature, best_dist)
     geodesic = np.zeros(rows.size)
-    apart = planar > 0
-    if apart.any():
-        lines = shapely.shortest_line(geoms[rows[apart]], pp.geometries(pieces[apart]))
-        xy = shapely.get_coordinates(lines)
-        lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
+    apart = np.flatnonzero(planar > 0)
+    if apart.size:
+        ends = np.concatenate(
+            [near.plot_xy[keep[apart]], near.piece_xy[keep[apart]]]
+        )
+        lon, lat = to_lonlat.transform(ends[:, 0], ends[:, 1])
         lon = np.asarray(lon)
         lat = np.asarray(lat)
-        _, _, g = geod.inv(lon[0::2], lat[0::2], lon[1::2], lat[1::2])
+        m = apart.size
+        _, _, g = geod.inv(lon[:m], lat[:m], lon[m:], lat[m:])
         g = np.asarray(g, dtype="float64")
         # Points a hair apart can round to 0 on the ellipsoid: keep them apart.
         geodesic[apart] = np.where(g > 0, g, planar[apart])

@@ -25,7 +25,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from zonegeo import _nearest
+from zonegeo import _nearest, _outlines
 from zonegeo._validate import closest_names, describe_rows, geometry_type_names
 from zonegeo.crs import check_lonlat_order
 from zonegeo.errors import CRSError, GeometryError, SchemaError, ValidationError
@@ -550,17 +550,6 @@ def _margin_m(lonlat: np.ndarray, window: np.ndarray) -> np.ndarray:
     return np.maximum(margin, 0.0)
 
 
-def _project(geoms: np.ndarray, tr: pyproj.Transformer | None) -> np.ndarray:
-    if tr is None:
-        return geoms
-
-    def move(xy: np.ndarray) -> np.ndarray:
-        x, y = tr.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
-
-    return shapely.transform(geoms, move, include_z=False)
-
-
 @dataclass
 class _KindResult:
     feature: np.ndarray
@@ -569,7 +558,7 @@ class _KindResult:
 
 
 def _capacity_nearest(
-    geoms: np.ndarray,
+    geoms: _outlines.Outlines,
     pp: ProjectedPieces,
     demand: np.ndarray,
     spare: np.ndarray,
@@ -652,9 +641,11 @@ class _Zone:
         self.geod = crs.get_geod() or pyproj.Geod(ellps="WGS84")
         self._pieces: dict[tuple[str, bool], tuple[ProjectedPieces, bool]] = {}
 
-    def project(self, geoms: np.ndarray) -> np.ndarray:
-        """Return the plots in this zone's CRS."""
-        return _project(geoms, self.to_zone)
+    def project(self, geoms: np.ndarray) -> _outlines.Outlines:
+        """Return the plots' outlines in this zone's CRS."""
+        return _outlines.outlines(
+            geoms, None if self.to_zone is None else self.to_zone.transform
+        )
 
     def pieces(self, kind: str, *, windowed: bool) -> tuple[ProjectedPieces, bool]:
         """Pieces of a kind in this zone (inside the window or all); and whether all."""
@@ -690,7 +681,7 @@ class _Zone:
 
     def nearest(
         self,
-        g: np.ndarray,
+        g: _outlines.Outlines,
         pp: ProjectedPieces,
         kind: str,
         demand: np.ndarray | None,
@@ -719,7 +710,7 @@ class _Zone:
 
     def search(
         self,
-        g: np.ndarray,
+        g: _outlines.Outlines,
         lonlat: np.ndarray,
         kind: str,
         demand: np.ndarray | None,
@@ -835,7 +826,7 @@ def _measure_zones(
             g = zone.project(geoms[rows])
 
             def one_kind(
-                k: str, rows: np.ndarray = rows, g: np.ndarray = g, zone: _Zone = zone
+                k: str, rows: np.ndarray = rows, g: _outlines.Outlines = g, zone: _Zone = zone
             ) -> None:
                 demand = (
                     None if demands is None or k not in demands else demands[k][rows]
@@ -870,7 +861,7 @@ def _measure_zones(
 def _explain(
     result: _KindResult,
     rows: np.ndarray,
-    g: np.ndarray,
+    g: _outlines.Outlines,
     lonlat: np.ndarray,
     res: _nearest.NearestResult,
     *,
