@@ -160,13 +160,25 @@ def outlines(
     per_geom = np.bincount(owner, minlength=n)
     if n == 0 or (per_geom == 0).any():  # an empty plot: leave all to shapely
         return _slow_outlines(geoms, transform)
-    if transform is not None:
-        x, y = transform(coords[:, 0], coords[:, 1])
-        coords = np.column_stack(
-            [np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")]
-        )
     first = np.zeros(n, dtype="int64")
     np.cumsum(per_geom[:-1], out=first[1:])
+    # One ring per plot: its coordinates are the ring's, closed.
+    fast = (
+        (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON)
+        & (shapely.get_num_interior_rings(geoms) == 0)
+        & (per_geom - 1 <= MAX_FAST_EDGES)
+        & (per_geom >= 4)
+    )
+    if transform is not None:
+        # The closing vertex of a ring is its first: project it once.
+        close = (first + per_geom - 1)[fast]
+        move = np.ones(len(coords), dtype=bool)
+        move[close] = False
+        x, y = transform(coords[move, 0], coords[move, 1])
+        coords = np.empty_like(coords)
+        coords[move, 0] = x
+        coords[move, 1] = y
+        coords[close] = coords[first[fast]]
     bounds = np.column_stack(
         [
             np.minimum.reduceat(coords[:, 0], first),
@@ -174,13 +186,6 @@ def outlines(
             np.maximum.reduceat(coords[:, 0], first),
             np.maximum.reduceat(coords[:, 1], first),
         ]
-    )
-    # One ring per plot: its coordinates are the ring's, closed.
-    fast = (
-        (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON)
-        & (shapely.get_num_interior_rings(geoms) == 0)
-        & (per_geom - 1 <= MAX_FAST_EDGES)
-        & (per_geom >= 4)
     )
     edges_per_geom = np.where(fast, per_geom - 1, 0)
     start = np.zeros(n + 1, dtype="int64")
