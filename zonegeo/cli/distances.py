@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -21,12 +23,30 @@ FORMATS = ("gpkg", "parquet", "csv")
 #: Plots from which a progress bar is shown (unless --progress/--no-progress).
 PROGRESS_FROM = 20_000
 
+log = logging.getLogger(__name__)
 
-def _read_polygons(path: str, layer_name: str | None) -> gpd.GeoDataFrame:
+
+class _Stages:
+    """Wall time of each stage of the command, logged at INFO (``zonegeo -v``)."""
+
+    def __init__(self) -> None:
+        self.t = time.perf_counter()
+
+    def done(self, stage: str, what: str = "") -> None:
+        now = time.perf_counter()
+        log.info("stage %s: %.2f s%s", stage, now - self.t, f" ({what})" if what else "")
+        self.t = now
+
+
+def _read_polygons(
+    path: str, layer_name: str | None, stages: _Stages | None = None
+) -> gpd.GeoDataFrame:
     """Read any polygon layer (no plot schema needed); insist on a CRS."""
     from zonegeo.io import _read_raw
 
     gdf, where = _read_raw(path, "plots", layer_name=layer_name, crs=None)
+    if stages is not None:
+        stages.done("read plots", f"{len(gdf):,} rows")
     if gdf.crs is None:
         msg = (
             f"{where}: the layer has no CRS (for example a Shapefile without its "
@@ -40,7 +60,8 @@ def _read_polygons(path: str, layer_name: str | None) -> gpd.GeoDataFrame:
     from zonegeo.integrity import extent_problem
 
     id_column = "plot_id" if "plot_id" in gdf.columns else None
-    outside = extent_problem(gdf.to_crs(4326), source_crs=gdf.crs, id_column=id_column)
+    lonlat = gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs(4326)
+    outside = extent_problem(lonlat, source_crs=gdf.crs, id_column=id_column)
     if outside:
         cls, text = outside
         msg = f"{where}: {text}"
@@ -49,13 +70,20 @@ def _read_polygons(path: str, layer_name: str | None) -> gpd.GeoDataFrame:
 
 
 def _read_infrastructure(
-    path: str, layer_name: str | None, *, id_column: str | None, kind: str | None
+    path: str,
+    layer_name: str | None,
+    *,
+    id_column: str | None,
+    kind: str | None,
+    stages: _Stages | None = None,
 ) -> gpd.GeoDataFrame:
     """Read infrastructure, mapping an id column and setting one kind when asked."""
     from zonegeo._validate import validate_layer
     from zonegeo.io import _read_raw
 
     gdf, where = _read_raw(path, "infrastructure", layer_name=layer_name, crs=None)
+    if stages is not None:
+        stages.done("read infrastructure", f"{len(gdf):,} rows")
     if kind is not None:
         if "kind" in gdf.columns:
             msg = (
@@ -164,11 +192,19 @@ def distances(
         raise click.UsageError(msg)
     output_format(output, FORMATS)
     unit_costs = None if no_costs else load_unit_costs(costs_path)
-    plot_frame = _read_polygons(plots, plots_layer)
+    stages = _Stages()
+    plot_frame = _read_polygons(plots, plots_layer, stages)
+    stages.done("validate plots")
     infra = _read_infrastructure(
-        infrastructure, infra_layer, id_column=infra_id_column, kind=infra_kind
+        infrastructure,
+        infra_layer,
+        id_column=infra_id_column,
+        kind=infra_kind,
+        stages=stages,
     )
+    stages.done("validate infrastructure")
     prepared = _prepare(infra, kinds=_kinds(kinds), capacity_aware=capacity_aware)
+    stages.done("validate+cut infrastructure (distance checks)")
     show = progress if progress is not None else len(plot_frame) >= PROGRESS_FROM
     with tqdm(
         total=len(plot_frame),
@@ -184,11 +220,14 @@ def distances(
             capacity_aware=capacity_aware,
             progress=bar.update,
         )
+    stages.done("measure")
     if unit_costs is not None and not set(prepared.kinds) & set(unit_costs):
         unit_costs = None  # railways alone (or roads without a road cost): no cost
     if unit_costs is not None:
         out = connection_costs(out, unit_costs=unit_costs)
+        stages.done("costs")
     write_layer(out, output)
+    stages.done("write", os.fspath(output))
     echo_err(
         f"Measured {len(out):,} plots against {len(infra):,} features "
         f"({', '.join(prepared.kinds)})."
