@@ -46,7 +46,6 @@ def _peak_mb() -> float:
 def _write_inputs(folder: Path, args: argparse.Namespace) -> tuple[Path, Path]:
     """Write the plots GeoPackage and the infrastructure GeoParquet (once per size)."""
     import pyogrio
-
     from distances import make_infrastructure, make_plots
 
     tag = f"{args.plots}-{args.points}-{args.lines}-{args.seed}"

@@ -706,18 +706,16 @@ def nearest_features(
     starts = _group_starts(rows)
     row_min = np.minimum.reduceat(planar, starts)
     per_pair_min = np.repeat(row_min, np.diff(np.r_[starts, rows.size]))
-    keep = planar <= per_pair_min * (1.0 + band_rel) + band_abs
-    keep &= planar <= bound
-    keep = np.flatnonzero(keep)
+    in_band = planar <= per_pair_min * (1.0 + band_rel) + band_abs
+    in_band &= planar <= bound
+    keep = np.flatnonzero(in_band)
     rows, pieces, planar = rows[keep], pieces[keep], planar[keep]
     if rows.size == 0:
         return NearestResult(best_feature, best_dist)
     geodesic = np.zeros(rows.size)
     apart = np.flatnonzero(planar > 0)
     if apart.size:
-        ends = np.concatenate(
-            [near.plot_xy[keep[apart]], near.piece_xy[keep[apart]]]
-        )
+        ends = np.concatenate([near.plot_xy[keep[apart]], near.piece_xy[keep[apart]]])
         lon, lat = to_lonlat.transform(ends[:, 0], ends[:, 1])
         lon = np.asarray(lon)
         lat = np.asarray(lat)
@@ -731,9 +729,7 @@ def nearest_features(
     first = _group_starts(rows)
     g0 = np.minimum.reduceat(geodesic, first)
     at_min = geodesic == np.repeat(g0, np.diff(np.r_[first, rows.size]))
-    f0 = np.minimum.reduceat(
-        np.where(at_min, feature, np.iinfo("int64").max), first
-    )
+    f0 = np.minimum.reduceat(np.where(at_min, feature, np.iinfo("int64").max), first)
     r0 = rows[first]
     if max_distance is not None:
         inside = g0 <= max_distance

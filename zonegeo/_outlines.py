@@ -49,6 +49,7 @@ _SAME_POINT_M = 1e-7
 #: Most (pair x edge) cells computed at once, to bound memory.
 _MAX_CELLS = 32_000
 
+
 @dataclass(frozen=True)
 class Outlines:
     """Plots as the edges of their rings in a working CRS (metres).
@@ -129,8 +130,7 @@ def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
 
 def outlines(
     geoms: np.ndarray,
-    transform: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-    | None,
+    transform: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None,
 ) -> Outlines:
     """Cut plots into the edges of their rings and project them.
 
@@ -206,8 +206,7 @@ def outlines(
 
 def _slow_outlines(
     geoms: np.ndarray,
-    transform: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-    | None,
+    transform: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None,
 ) -> Outlines:
     """Outlines that leave every plot to shapely (not polygons only)."""
     n = geoms.shape[0]

@@ -826,7 +826,10 @@ def _measure_zones(
             g = zone.project(geoms[rows])
 
             def one_kind(
-                k: str, rows: np.ndarray = rows, g: _outlines.Outlines = g, zone: _Zone = zone
+                k: str,
+                rows: np.ndarray = rows,
+                g: _outlines.Outlines = g,
+                zone: _Zone = zone,
             ) -> None:
                 demand = (
                     None if demands is None or k not in demands else demands[k][rows]

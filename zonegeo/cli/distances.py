@@ -34,7 +34,9 @@ class _Stages:
 
     def done(self, stage: str, what: str = "") -> None:
         now = time.perf_counter()
-        log.info("stage %s: %.2f s%s", stage, now - self.t, f" ({what})" if what else "")
+        log.info(
+            "stage %s: %.2f s%s", stage, now - self.t, f" ({what})" if what else ""
+        )
         self.t = now
 
 
