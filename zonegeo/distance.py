@@ -12,8 +12,9 @@ import difflib
 import logging
 import math
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import nullcontext
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -91,6 +92,8 @@ _WINDOW_M = 50_000.0
 _MIN_RADIUS_M = 6_335_439.0
 #: Plots measured per step (bounds memory; one progress tick each).
 _CHUNK = 100_000
+#: Plots per task when several threads share the work (balances the threads).
+_THREAD_CHUNK = 25_000
 #: The ellipsoid of EPSG:4326, along which long edges are split.
 _WGS84 = pyproj.Geod(ellps="WGS84")
 
@@ -640,6 +643,7 @@ class _Zone:
         )
         self.geod = crs.get_geod() or pyproj.Geod(ellps="WGS84")
         self._pieces: dict[tuple[str, bool], tuple[ProjectedPieces, bool]] = {}
+        self._lock = threading.RLock()  # threads share a zone: build pieces once
 
     def project(self, geoms: np.ndarray) -> _outlines.Outlines:
         """Return the plots' outlines in this zone's CRS."""
@@ -648,7 +652,16 @@ class _Zone:
         )
 
     def pieces(self, kind: str, *, windowed: bool) -> tuple[ProjectedPieces, bool]:
-        """Pieces of a kind in this zone (inside the window or all); and whether all."""
+        """Pieces of a kind in this zone (inside the window or all); and whether all.
+
+        Made once per zone, with their k-d tree, even when threads ask together.
+        """
+        with self._lock:
+            return self._pieces_locked(kind, windowed=windowed)
+
+    def _pieces_locked(
+        self, kind: str, *, windowed: bool
+    ) -> tuple[ProjectedPieces, bool]:
         key = (kind, windowed)
         if key not in self._pieces:
             src = self.prepared.pieces[kind]
@@ -677,6 +690,7 @@ class _Zone:
                     )
             else:
                 self._pieces[key] = (_nearest.project_pieces(src, tr), True)
+            self._pieces[key][0].tree("all", None)
         return self._pieces[key]
 
     def nearest(
@@ -778,7 +792,7 @@ def _measure(
         (lonlat[:, 0] + lonlat[:, 2]) / 2.0, (lonlat[:, 1] + lonlat[:, 3]) / 2.0
     )
     reach = _WINDOW_M if max_distance is None else max_distance * 1.001 + 1.0
-    n_threads = min(threads, len(prepared.kinds))
+    n_threads = max(1, min(threads, -(-n // _THREAD_CHUNK)))
     with ThreadPoolExecutor(n_threads) if n_threads > 1 else nullcontext() as pool:
         _measure_zones(
             plots_geoms=geoms,
@@ -821,16 +835,13 @@ def _measure_zones(
             rows_in_zone.size,
             epsg,
         )
-        for start in range(0, rows_in_zone.size, _CHUNK):
-            rows = rows_in_zone[start : start + _CHUNK]
-            g = zone.project(geoms[rows])
+        if pool is not None:  # the pieces and trees the threads share, built once
+            for k in prepared.kinds:
+                zone.pieces(k, windowed=True)
 
-            def one_kind(
-                k: str,
-                rows: np.ndarray = rows,
-                g: _outlines.Outlines = g,
-                zone: _Zone = zone,
-            ) -> None:
+        def one_chunk(rows: np.ndarray, zone: _Zone = zone) -> int:
+            g = zone.project(geoms[rows])
+            for k in prepared.kinds:
                 demand = (
                     None if demands is None or k not in demands else demands[k][rows]
                 )
@@ -849,16 +860,30 @@ def _measure_zones(
                         capacity=demand is not None,
                         max_distance=max_distance,
                     )
+            return int(rows.size)
 
-            if pool is None:
-                for k in prepared.kinds:
-                    one_kind(k)
-            else:
-                # Kinds are independent; shapely, pyproj and scipy release the GIL.
-                for future in [pool.submit(one_kind, k) for k in prepared.kinds]:
-                    future.result()
-            if progress is not None:
-                progress(int(rows.size))
+        size = _CHUNK if pool is None else _THREAD_CHUNK
+        chunks = [
+            rows_in_zone[start : start + size]
+            for start in range(0, rows_in_zone.size, size)
+        ]
+        if pool is None:
+            for rows in chunks:
+                done = one_chunk(rows)
+                if progress is not None:
+                    progress(done)
+            continue
+        # Chunks are independent (each row's answer depends on that row alone);
+        # shapely, pyproj, scipy and numpy release the GIL for most of the work.
+        futures = [pool.submit(one_chunk, rows) for rows in chunks]
+        try:
+            for future in as_completed(futures):
+                done = future.result()
+                if progress is not None:
+                    progress(done)
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def _explain(
