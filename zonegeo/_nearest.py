@@ -513,7 +513,8 @@ def spatial_order(x: np.ndarray, y: np.ndarray, *, cell: float = _CELL_M) -> np.
     y0 = float(y[finite].min()) if finite.any() else 0.0
     row = np.floor((np.where(finite, y, y0) - y0) / cell)
     col = np.floor((np.where(finite, x, x0) - x0) / cell)
-    return np.lexsort((col, row)).astype("int64")
+    key = row * (float(col.max()) + 1.0) + col  # exact in float64 below 2**53
+    return np.argsort(key, kind="stable").astype("int64")
 
 
 def candidate_pairs(
