@@ -23,10 +23,14 @@ The search works in three steps, all vectorised over plots:
    ``d(c, a) - h_a <= R = U (1 + band) + band_abs + r``. The query asks for
    ``k`` neighbours and grows ``k`` (rounds over the rows still open, never a
    loop over plots) until the ``k``-th neighbour is beyond ``R + h_max``.
-3. **Exact and geodesic distances.** shapely computes the exact planar
-   distance of each candidate pair in the working UTM zone. Pairs within
-   ``(1 + band)`` of the row's minimum are measured again on the ellipsoid:
-   the two nearest points (``shapely.shortest_line``) are taken back to
+   The queries are made in a spatial order (:func:`spatial_order`).
+3. **Exact and geodesic distances.** The exact planar distance and the two
+   nearest points of each candidate pair in the working UTM zone come from
+   :func:`zonegeo._outlines.nearest_points`: GEOS's arithmetic in numpy over
+   the plot's edges, and shapely (``distance``, ``shortest_line``) for the
+   pairs it leaves (touching, inside, ties between parallel edges, holes and
+   multi-part plots). Pairs within ``(1 + band)`` of the row's minimum are
+   measured again on the ellipsoid: the two nearest points are taken back to
    longitude/latitude and measured with ``pyproj.Geod.inv``. The smallest
    geodesic distance wins; ties go to the feature that comes first.
 

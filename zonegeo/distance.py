@@ -951,8 +951,8 @@ def _distances_frame(
 ) -> gpd.GeoDataFrame:
     """Measure one in-memory frame (also what each Dask partition runs).
 
-    ``threads`` measures the kinds side by side (default: one per CPU, at most
-    one per kind); a Dask partition uses one, the cluster runs partitions in
+    ``threads`` measures blocks of plots side by side (default: one per CPU);
+    a Dask partition uses one, the cluster runs partitions in
     parallel. The result never depends on it.
     """
     _check_plots(plots)
@@ -1084,9 +1084,11 @@ def infrastructure_distances(
     pair of consecutive vertices) and indexed by anchor points at most 500 m
     apart along them in a k-d tree; candidates are found by a bounded,
     vectorised nearest-neighbour search from each plot's bounding box and
-    checked with exact shapely distances (see :mod:`zonegeo._nearest`). Long
-    pipelines and power lines therefore never make every plot a candidate.
-    There is no Python loop over plots.
+    checked with exact planar distances (GEOS's arithmetic, vectorised over
+    the plots' edges; see :mod:`zonegeo._nearest` and
+    :mod:`zonegeo._outlines`). Long pipelines and power lines therefore never
+    make every plot a candidate. There is no Python loop over plots; blocks
+    of 25,000 plots run in threads, one per CPU.
 
     **Accuracy.** Plots are grouped by the UTM zone (WGS 84, EPSG:326xx) of
     their centre and each group is measured in its own zone, with the
