@@ -8,7 +8,14 @@ Generates synthetic plots and infrastructure of any size (deterministic from
   ``dask.distributed`` LocalCluster of ``--workers`` worker processes
   (one thread each); peak memory is the sum over the client and the workers;
 * ``sjoin``: what a geopandas user writes today: ``to_crs`` into one UTM zone
-  (``estimate_utm_crs``) and ``geopandas.sjoin_nearest`` once per kind.
+  (``estimate_utm_crs``) and ``geopandas.sjoin_nearest`` once per kind;
+* ``floor``: a bare ``scipy.spatial.cKDTree`` query of the plot centroids
+  against the features' vertices (one UTM zone, one thread): not exact, the
+  least any method must do; zonegeo's time is given as a ratio to it.
+
+After the zonegeo run, ``--check`` plots (20) are measured by brute force
+against every feature (:func:`exact_sample_check`) and the largest difference
+is printed in the note.
 
 It prints wall time, throughput, peak resident memory, the number of rows
 returned per kind, and the largest difference of the distances from zonegeo's.
@@ -135,6 +142,55 @@ def _sample(infra: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return infra.groupby("kind", group_keys=False).head(10)
 
 
+def exact_sample_check(
+    plots: gpd.GeoDataFrame, infra: gpd.GeoDataFrame, out: gpd.GeoDataFrame, n: int
+) -> dict:
+    """Brute-force check of zonegeo's answer on ``n`` random plots (seeded).
+
+    Each sampled plot is measured against every feature of each kind, as
+    ``tests/test_distance.py`` does: both projected to the plot's UTM zone,
+    exact planar distances (shapely) to all features, then the geodesic
+    (``pyproj.Geod.inv`` between the nearest points) of every feature within 2 %
+    of the planar minimum (far more than the UTM scale error), smallest wins,
+    ties to the first feature. Edges are straight in the zone (use vertices
+    less than 20 km apart). Returns the largest relative difference of the
+    distances and the number of different nearest ids.
+    """
+    import pyproj
+
+    if n <= 0:
+        return {}
+    geod = pyproj.Geod(ellps="WGS84")
+    rng = np.random.default_rng(12345)
+    sample = np.sort(rng.choice(len(plots), size=min(n, len(plots)), replace=False))
+    p4326 = plots.iloc[sample].to_crs(4326)
+    b = p4326.bounds
+    lon = ((b["minx"] + b["maxx"]) / 2).to_numpy()
+    zone = 32600 + (np.floor((lon + 180) / 6).astype(int) % 60) + 1  # north only
+    worst, wrong_ids = 0.0, 0
+    for k in KINDS:
+        feats = infra[infra["kind"] == k]
+        ids = feats["infra_id"].astype(str).to_numpy()
+        for z in np.unique(zone):
+            fz = feats.geometry.to_crs(int(z)).to_numpy()
+            to_ll = pyproj.Transformer.from_crs(int(z), 4326, always_xy=True)
+            for i in np.flatnonzero(zone == z):
+                pz = p4326.geometry.iloc[[i]].to_crs(int(z)).to_numpy()[0]
+                planar = shapely.distance(pz, fz)
+                near = np.flatnonzero(planar <= planar.min() * 1.02 + 10.0)
+                xy = shapely.get_coordinates(shapely.shortest_line(pz, fz[near]))
+                lo, la = to_ll.transform(xy[:, 0], xy[:, 1])
+                g = np.asarray(geod.inv(lo[0::2], la[0::2], lo[1::2], la[1::2])[2])
+                g = np.where(planar[near] == 0, 0.0, g)
+                j = near[np.flatnonzero(g == g.min())[0]]
+                best, best_id = float(g.min()), ids[j]
+                got = float(out[f"dist_{k}_m"].iloc[sample[i]])
+                got_id = str(out[f"nearest_{k}_id"].iloc[sample[i]])
+                worst = max(worst, abs(got - best) / max(best, 1e-9))
+                wrong_ids += got_id != best_id
+    return {"check_plots": len(sample), "check_rel": worst, "check_ids": wrong_ids}
+
+
 def _run_zonegeo(plots, infra, _args) -> dict:
     import zonegeo
 
@@ -148,12 +204,22 @@ def _run_zonegeo(plots, infra, _args) -> dict:
     cpu = time.process_time() - cpu
     dist = {k: out[f"dist_{k}_m"].to_numpy() for k in KINDS}
     rows = {k: len(out) for k in KINDS}
+    peak = _peak_mb()
+    check = exact_sample_check(plots, infra, out, getattr(_args, "check", 0))
+    note = (
+        f"brute-force check of {check['check_plots']} plots: max rel. diff "
+        f"{check['check_rel']:.1e}, {check['check_ids']} other ids"
+        if check
+        else ""
+    )
     return {
         "wall_s": wall,
         "cpu_s": cpu,
         "rows": rows,
         "dist": dist,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak,
+        "note": note,
+        **check,
     }
 
 
@@ -228,7 +294,47 @@ def _run_sjoin(plots, infra, _args) -> dict:
     }
 
 
-METHODS = {"zonegeo": _run_zonegeo, "dask": _run_dask, "sjoin": _run_sjoin}
+def _run_floor(plots, infra, _args) -> dict:
+    """The floor: a bare cKDTree query of the plot centroids, per kind.
+
+    Not exact (centroid to nearest vertex, planar in one UTM zone), but the
+    least any method must do: look at every plot once and find a candidate.
+    Timed from the same in-memory frames as zonegeo (centroids, projection of
+    centroids and vertices, tree build, ``query(k=1)`` on one thread).
+    """
+    import pyproj
+    from scipy.spatial import cKDTree
+
+    t = time.perf_counter()
+    cpu = time.process_time()
+    utm = plots.estimate_utm_crs()
+    tr = pyproj.Transformer.from_crs(plots.crs, utm, always_xy=True)
+    c = shapely.get_coordinates(shapely.centroid(plots.geometry.values))
+    cx, cy = tr.transform(c[:, 0], c[:, 1])
+    q = np.column_stack([cx, cy])
+    dist = {}
+    for k in KINDS:
+        v = shapely.get_coordinates(infra.geometry.values[(infra["kind"] == k).values])
+        vx, vy = tr.transform(v[:, 0], v[:, 1])
+        dist[k], _ = cKDTree(np.column_stack([vx, vy])).query(q, k=1)
+    wall = time.perf_counter() - t
+    cpu = time.process_time() - cpu
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rows": {k: len(plots) for k in KINDS},
+        "dist": dist,
+        "peak_mb": _peak_mb(),
+        "note": "centroid to nearest vertex, not exact",
+    }
+
+
+METHODS = {
+    "zonegeo": _run_zonegeo,
+    "dask": _run_dask,
+    "sjoin": _run_sjoin,
+    "floor": _run_floor,
+}
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -282,6 +388,8 @@ def run_one(method: str, n: int, args: argparse.Namespace, tmp: Path) -> dict | 
         str(args.workers),
         "--partitions",
         str(args.partitions),
+        "--check",
+        str(args.check),
         "--save",
         str(save),
     ]
@@ -350,6 +458,20 @@ def table(results: list[tuple[dict, dict | None]]) -> None:
             f"{rows:>34} {compare(res, ref):>22}  {res.get('note', '')}"
             + (f" (CPU {res['cpu_s']:.1f} s)" if "cpu_s" in res else "")
         )
+    runs = [r for r, _ in results]
+    for z in runs:
+        for f in runs:
+            if (
+                z["method"] == "zonegeo"
+                and f["method"] == "floor"
+                and (z["plots"], z["features"]) == (f["plots"], f["features"])
+            ):
+                print(
+                    f"zonegeo / cKDTree floor at {z['plots']:,} plots, "
+                    f"{z['features']:,} features: wall "
+                    f"{z['wall_s'] / f['wall_s']:.2f}x, "
+                    f"CPU {z['cpu_s'] / f['cpu_s']:.2f}x"
+                )
     sys.stdout.flush()
 
 
@@ -368,7 +490,7 @@ def main() -> None:
     ap.add_argument(
         "--methods",
         nargs="+",
-        default=["zonegeo", "dask", "sjoin"],
+        default=["zonegeo", "floor", "dask", "sjoin"],
         choices=list(METHODS),
     )
     ap.add_argument(
@@ -381,6 +503,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument(
+        "--check",
+        type=int,
+        default=20,
+        help="plots checked by brute force after the zonegeo run (0: none)",
+    )
     ap.add_argument(
         "--scaling",
         action="store_true",
@@ -432,9 +560,10 @@ def scaling(args: argparse.Namespace, tmp: Path) -> None:
     results = []
     lines = args.lines
     for n in (10_000, 100_000, 1_000_000):
-        res = run_one("zonegeo", n, args, tmp)
-        if res:
-            results.append((res, None))
+        for method in ("zonegeo", "floor"):
+            res = run_one(method, n, args, tmp)
+            if res:
+                results.append((res, None))
     base_points = args.points
     for pts in (10_000, 1_000_000):
         args.points = pts

@@ -134,8 +134,12 @@ def test_gpkg_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "plots.gpkg"
     _plots().assign(investor=["Tau-Agro", "x", "y"]).to_file(path, layer="plots")
     path.write_bytes(path.read_bytes().replace(b"Tau-Agro", b"Tau\xffAgro"))
-    with pytest.raises(ReadError, match=r"plots\.gpkg.*not valid UTF-8.*Fix"):
+    with pytest.raises(ReadError, match=r"plots\.gpkg.*not valid UTF-8.*Fix") as err:
         zonegeo.read_plots(path)
+    # GeoPackages are read through Arrow, which decodes text only when used:
+    # the check up front names the column and the plot.
+    assert "column 'investor'" in str(err.value)
+    assert "plot_id=" + _plots()["plot_id"].iloc[0] in str(err.value)
 
 
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])

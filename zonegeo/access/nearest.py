@@ -23,10 +23,14 @@ The search works in three steps, all vectorised over plots:
    ``d(c, a) - h_a <= R = U (1 + band) + band_abs + r``. The query asks for
    ``k`` neighbours and grows ``k`` (rounds over the rows still open, never a
    loop over plots) until the ``k``-th neighbour is beyond ``R + h_max``.
-3. **Exact and geodesic distances.** shapely computes the exact planar
-   distance of each candidate pair in the working UTM zone. Pairs within
-   ``(1 + band)`` of the row's minimum are measured again on the ellipsoid:
-   the two nearest points (``shapely.shortest_line``) are taken back to
+   The queries are made in a spatial order (:func:`spatial_order`).
+3. **Exact and geodesic distances.** The exact planar distance and the two
+   nearest points of each candidate pair in the working UTM zone come from
+   :func:`zonegeo.access.outlines.nearest_points`: GEOS's arithmetic in numpy over
+   the plot's edges, and shapely (``distance``, ``shortest_line``) for the
+   pairs it leaves (touching, inside, ties between parallel edges, holes and
+   multi-part plots). Pairs within ``(1 + band)`` of the row's minimum are
+   measured again on the ellipsoid: the two nearest points are taken back to
    longitude/latitude and measured with ``pyproj.Geod.inv``. The smallest
    geodesic distance wins; ties go to the feature that comes first.
 
@@ -48,6 +52,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     import pyproj
+
+    from zonegeo.access.outlines import Outlines
 
 __all__ = [
     "ANCHOR_HALF_SPACING_M",
@@ -80,6 +86,8 @@ _MAX_RADIUS_M = 6_399_594.0
 _MAX_CELLS = 4_000_000
 #: First number of neighbours asked for.
 _FIRST_K = 4
+#: Side of the grid cells that order the k-d tree queries, metres.
+_CELL_M = 20_000.0
 
 
 def utm_zone_epsg(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -494,6 +502,25 @@ def _group_starts(sorted_keys: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
 
 
+def spatial_order(x: np.ndarray, y: np.ndarray, *, cell: float = _CELL_M) -> np.ndarray:
+    """Return the positions of points sorted by grid cell (rows of cells), then x.
+
+    Examples
+    --------
+    >>> spatial_order(np.array([5e4, 0.0, 1e3]), np.array([0.0, 3e4, 0.0])).tolist()
+    [2, 0, 1]
+    """
+    if x.size == 0:
+        return np.zeros(0, dtype="int64")
+    finite = np.isfinite(x) & np.isfinite(y)
+    x0 = float(x[finite].min()) if finite.any() else 0.0
+    y0 = float(y[finite].min()) if finite.any() else 0.0
+    row = np.floor((np.where(finite, y, y0) - y0) / cell)
+    col = np.floor((np.where(finite, x, x0) - x0) / cell)
+    key = row * (float(col.max()) + 1.0) + col  # exact in float64 below 2**53
+    return np.argsort(key, kind="stable").astype("int64")
+
+
 def candidate_pairs(
     tree: Any,
     tree_anchor: np.ndarray,
@@ -538,7 +565,10 @@ def candidate_pairs(
     h_max = pp.h_max
     tree_h = pp.anchor_h[tree_anchor]
     tree_piece = pp.anchor_piece[tree_anchor]
-    open_rows = np.arange(len(cx))
+    # Query in a spatial order (rows of grid cells): neighbouring queries walk
+    # the same branches of the tree, which is 1.5-2.5 times faster than a random
+    # order. The pairs are sorted by row at the end whatever the order.
+    open_rows = spatial_order(cx, cy)
     k = min(_FIRST_K, n_tree)
     while open_rows.size:
         still_open = []
@@ -601,7 +631,7 @@ class NearestResult:
 
 
 def nearest_features(
-    geoms: np.ndarray,
+    geoms: np.ndarray | Outlines,
     pp: ProjectedPieces,
     *,
     to_lonlat: pyproj.Transformer,
@@ -617,10 +647,11 @@ def nearest_features(
 
     Parameters
     ----------
-    geoms : ndarray of shapely geometries
-        Plots in the working CRS (metres).
+    geoms : ndarray of shapely geometries or Outlines
+        Plots in the working CRS (metres), or their outlines
+        (:func:`zonegeo.access.outlines.outlines`, any source CRS).
     pp : ProjectedPieces
-        Pieces of one kind in the same CRS.
+        Pieces of one kind in the working CRS.
     to_lonlat : pyproj.Transformer
         From the working CRS to longitude/latitude (``always_xy=True``).
     geod : pyproj.Geod
@@ -638,12 +669,15 @@ def nearest_features(
     -------
     NearestResult
     """
-    n = len(geoms)
+    from zonegeo.access.outlines import Outlines, nearest_points, outlines
+
+    plots = geoms if isinstance(geoms, Outlines) else outlines(geoms, None)
+    n = len(plots)
     best_feature = np.full(n, -1, dtype="int64")
     best_dist = np.full(n, np.nan)
     if n == 0 or len(pp.feature) == 0:
         return NearestResult(best_feature, best_dist)
-    b = shapely.bounds(geoms)
+    b = plots.bounds
     cx = (b[:, 0] + b[:, 2]) / 2.0
     cy = (b[:, 1] + b[:, 3]) / 2.0
     cr = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) / 2.0
@@ -665,32 +699,43 @@ def nearest_features(
     )
     if rows.size == 0:
         return NearestResult(best_feature, best_dist)
-    planar = shapely.distance(geoms[rows], pp.geometries(pieces))
+    near = nearest_points(
+        plots,
+        rows,
+        pp.xy0[pieces],
+        pp.xy1[pieces],
+        pp.is_point[pieces],
+        lambda pairs: pp.geometries(pieces[pairs]),
+    )
+    planar = near.distance
     starts = _group_starts(rows)
     row_min = np.minimum.reduceat(planar, starts)
     per_pair_min = np.repeat(row_min, np.diff(np.r_[starts, rows.size]))
-    keep = planar <= per_pair_min * (1.0 + band_rel) + band_abs
-    keep &= planar <= bound
+    in_band = planar <= per_pair_min * (1.0 + band_rel) + band_abs
+    in_band &= planar <= bound
+    keep = np.flatnonzero(in_band)
     rows, pieces, planar = rows[keep], pieces[keep], planar[keep]
     if rows.size == 0:
         return NearestResult(best_feature, best_dist)
     geodesic = np.zeros(rows.size)
-    apart = planar > 0
-    if apart.any():
-        lines = shapely.shortest_line(geoms[rows[apart]], pp.geometries(pieces[apart]))
-        xy = shapely.get_coordinates(lines)
-        lon, lat = to_lonlat.transform(xy[:, 0], xy[:, 1])
+    apart = np.flatnonzero(planar > 0)
+    if apart.size:
+        ends = np.concatenate([near.plot_xy[keep[apart]], near.piece_xy[keep[apart]]])
+        lon, lat = to_lonlat.transform(ends[:, 0], ends[:, 1])
         lon = np.asarray(lon)
         lat = np.asarray(lat)
-        _, _, g = geod.inv(lon[0::2], lat[0::2], lon[1::2], lat[1::2])
+        m = apart.size
+        _, _, g = geod.inv(lon[:m], lat[:m], lon[m:], lat[m:])
         g = np.asarray(g, dtype="float64")
         # Points a hair apart can round to 0 on the ellipsoid: keep them apart.
         geodesic[apart] = np.where(g > 0, g, planar[apart])
+    # Per row (rows are sorted): the smallest geodesic, then the first feature.
     feature = pp.feature[pieces]
-    order = np.lexsort((feature, geodesic, rows))
-    rows, feature, geodesic = rows[order], feature[order], geodesic[order]
     first = _group_starts(rows)
-    r0, f0, g0 = rows[first], feature[first], geodesic[first]
+    g0 = np.minimum.reduceat(geodesic, first)
+    at_min = geodesic == np.repeat(g0, np.diff(np.r_[first, rows.size]))
+    f0 = np.minimum.reduceat(np.where(at_min, feature, np.iinfo("int64").max), first)
+    r0 = rows[first]
     if max_distance is not None:
         inside = g0 <= max_distance
         r0, f0, g0 = r0[inside], f0[inside], g0[inside]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,8 @@ __all__ = ["distances"]
 FORMATS = ("gpkg", "geojson", "parquet", "csv", "xlsx")
 #: Plots from which a progress bar is shown (unless --progress/--no-progress).
 PROGRESS_FROM = 20_000
+
+log = logging.getLogger(__name__)
 
 
 def write_xlsx(table: gpd.GeoDataFrame, path: Path, *, sheet: str) -> None:
@@ -77,6 +81,16 @@ def _reasons(
         else:  # pragma: no cover - every plot has a nearest feature otherwise
             parts.append(f"no {k} distance ({int(lacking.sum()):,} plots)")
     return "; ".join(parts)
+
+
+def _stage_done(stage: str, start: float) -> float:
+    """Log the wall time since ``start`` at INFO (``zonegeo -v``); return now.
+
+    ``benchmarks/cli_distances.py`` reads these lines to split the command's time.
+    """
+    now = time.perf_counter()
+    log.info("stage %s: %.2f s", stage, now - start)
+    return now
 
 
 def _kinds(text: str | None) -> list[str] | None:
@@ -185,7 +199,8 @@ def distances(
     output, in the CRS of PLOTS, keeps every plot column and adds
     dist_<kind>_m, nearest_<kind>_id and, unless --no-costs, cost_<kind>_kzt
     and cost_total_kzt. It is written atomically: on any error no output file
-    is left behind.
+    is left behind. With zonegeo -v the time of each stage (read, validate,
+    measure, costs, write) is logged to stderr.
 
     \b
     Example (Global Energy Monitor pipeline routes, gas only):
@@ -250,6 +265,7 @@ def distances(
         disable=not show,
         desc="distances",
     ) as bar:
+        start = time.perf_counter()
         out = infrastructure_distances(
             plot_frame,
             infra,
@@ -258,15 +274,18 @@ def distances(
             capacity_aware=capacity_aware,
             progress=bar.update,
         )
+    start = _stage_done("measure", start)
     measured = [k for k in INFRA_KINDS if distance_columns(k)[0] in out.columns]
     if unit_costs is not None and not set(measured) & set(unit_costs):
         unit_costs = None  # railways alone (or roads without a road cost): no cost
     if unit_costs is not None:
         out = connection_costs(out, unit_costs=unit_costs)
+        start = _stage_done("costs", start)
     if fmt == "xlsx":
         write_xlsx(out, output, sheet="distances")
     else:
         write_layer(out, output)
+    _stage_done(f"write {output}", start)
     echo_err(
         f"Measured {len(out):,} plots against {len(infra):,} features "
         f"({', '.join(measured)})."
