@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -290,3 +292,36 @@ def test_the_length_checker_counts_the_body_without_its_docstring(
         encoding="utf-8",
     )
     assert _function_lengths(src) == [("f", 101), ("C.g", 1)]
+
+
+def test_public_names_resolve_lazily() -> None:
+    """Every public name resolves, from the module the type checkers are told."""
+    import zonegeo
+
+    tree = ast.parse((ROOT / "__init__.py").read_text(encoding="utf-8"))
+    typed: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for imp in node.body:
+                assert isinstance(imp, ast.ImportFrom)
+                for alias in imp.names:
+                    typed[alias.name] = str(imp.module)
+    assert typed == zonegeo._LAZY
+    for name in zonegeo.__all__:
+        assert getattr(zonegeo, name) is not None, name
+    assert set(zonegeo.__all__) <= set(dir(zonegeo))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        zonegeo.nope  # noqa: B018
+
+
+def test_import_and_cli_start_without_maps_or_scipy() -> None:
+    """`import zonegeo` and `zonegeo --help` load no folium, matplotlib or scipy."""
+    code = (
+        "import sys, zonegeo, zonegeo.cli; "
+        "print(sorted(m for m in ('folium', 'matplotlib', 'scipy', 'rasterio') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
