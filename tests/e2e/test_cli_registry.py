@@ -195,9 +195,7 @@ with store_lock(Path(sys.argv[1]), exclusive=True, timeout=5,
 """
 
 
-def test_a_busy_store_waits_then_says_who_holds_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_busy_store_waits_then_says_who_holds_it(tmp_path: Path) -> None:
     folder = tmp_path / "ds"
     zonegeo.write_dataset(tiny_dataset(), folder)
     with subprocess.Popen(
@@ -220,11 +218,16 @@ def test_a_busy_store_waits_then_says_who_holds_it(
                 assert r.exit_code == 1, r.output
                 assert busy in r.stderr and "try again" in r.stderr, r.stderr
                 assert "Traceback" not in r.output
-            # Readers wait too (report has no option: the default, 60 s).
-            monkeypatch.setattr(zonegeo.io.locks, "LOCK_TIMEOUT", 0.5)
-            r = _run("report", "-o", str(tmp_path / "k.csv"), "--data", str(folder))
-            assert r.exit_code == 1 and busy in r.stderr, r.output
-            assert "Traceback" not in r.output
+            # Readers wait too, as long as --lock-timeout says.
+            data = ["--data", str(folder), "--lock-timeout", "0.5"]
+            for args in (
+                ["report", "-o", str(tmp_path / "k.csv")],
+                ["map", "--district", "Sauran", "-o", str(tmp_path / "m.html")],
+                ["atlas", "-o", str(tmp_path / "atlas")],
+            ):
+                r = _run(*args, *data)
+                assert r.exit_code == 1 and busy in r.stderr, r.output
+                assert "Traceback" not in r.output
         finally:
             holder.kill()
     r = _run("plot", "set-status", "--store", str(folder), "P-3", "operating")

@@ -199,14 +199,36 @@ def as_of_date(as_of: str | None, date_format: str | None) -> Any:
     return parse_date(as_of, date_format=date_format, what="as_of")
 
 
+#: ``--lock-timeout``: how long a store command waits for another writer.
+lock_timeout_option = click.option(
+    "--lock-timeout",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait this long while another user or program writes the store, then "
+    "stop with 'the store is busy' (exit 1).",
+)
+
+
 def load_dataset(
-    data: str | None, date_format: str | None = None, *, crs: str | None = None
+    data: str | None,
+    date_format: str | None = None,
+    *,
+    crs: str | None = None,
+    lock_timeout: float | None = None,
 ) -> Any:
-    """Read the dataset named by ``--data``, or the bundled demo when it is absent."""
+    """Read the dataset named by ``--data``, or the bundled demo when it is absent.
+
+    A store another program is writing is waited for up to ``lock_timeout``
+    seconds (``--lock-timeout``), then refused as busy.
+    """
     import zonegeo
 
     if data:
-        return zonegeo.read_dataset(data, date_format=date_format, crs=crs)
+        return zonegeo.read_dataset(
+            data, date_format=date_format, crs=crs, lock_timeout=lock_timeout
+        )
     return zonegeo.load_demo()
 
 

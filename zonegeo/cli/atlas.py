@@ -15,6 +15,7 @@ from zonegeo.cli._common import (
     date_format_option,
     echo_err,
     load_dataset,
+    lock_timeout_option,
 )
 from zonegeo.i18n import LANGS
 
@@ -41,6 +42,7 @@ __all__ = ["atlas"]
 )
 @data_option
 @crs_option
+@lock_timeout_option
 @click.option(
     "--scenario",
     "scenario_path",
@@ -65,6 +67,7 @@ def atlas(
     pdf_path: Path | None,
     data: str | None,
     crs: str | None,
+    lock_timeout: float,
     scenario_path: Path | None,
     lang: str,
     basemap: str,
@@ -89,7 +92,9 @@ def atlas(
         msg = f"{str(pdf_path)!r} does not end in .pdf; name the printed atlas *.pdf"
         raise click.BadParameter(msg, param_hint="'--pdf'")
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format, crs=crs)
+    dataset = load_dataset(
+        data, date_format, crs=crs, lock_timeout=lock_timeout
+    )
     ranking = None
     if scenario_path is not None:
         ranking, _, _ = load_ranking(scenario_path, dataset, crs=crs)

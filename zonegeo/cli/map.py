@@ -16,6 +16,7 @@ from zonegeo.cli._common import (
     date_format_option,
     echo_err,
     load_dataset,
+    lock_timeout_option,
     output_format,
     self_contained_option,
 )
@@ -146,6 +147,7 @@ def load_ranking(
 )
 @data_option
 @crs_option
+@lock_timeout_option
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @basemap_option
 @self_contained_option
@@ -163,6 +165,7 @@ def map_command(
     scenario_path: Path | None,
     data: str | None,
     crs: str | None,
+    lock_timeout: float,
     lang: str,
     basemap: str,
     self_contained: bool,
@@ -195,7 +198,9 @@ def map_command(
         msg = "give --district NAME (or --scenario FILE whose district is drawn)"
         raise click.UsageError(msg)
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format, crs=crs)
+    dataset = load_dataset(
+        data, date_format, crs=crs, lock_timeout=lock_timeout
+    )
     if district is not None:
         district = dataset.check_district(district)
     ranking = buffers = None

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
-from zonegeo.cli._common import as_of_date, date_format_option, echo_err
+from zonegeo.cli._common import (
+    as_of_date,
+    date_format_option,
+    echo_err,
+    lock_timeout_option,
+)
 from zonegeo.schema import PLOT_STATUSES
 
 __all__ = ["lock_timeout_option", "plot"]
@@ -14,16 +19,6 @@ STORE_HELP = (
     "(see zonegeo.io.postgis for the URL convention)."
 )
 
-#: ``--lock-timeout``: how long a store command waits for another writer.
-lock_timeout_option = click.option(
-    "--lock-timeout",
-    type=click.FloatRange(min=0),
-    default=60.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="Wait this long while another user or program writes the store, then "
-    "stop with 'the store is busy' (exit 1).",
-)
 
 
 @click.group()

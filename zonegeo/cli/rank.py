@@ -15,6 +15,7 @@ from zonegeo.cli._common import (
     date_format_option,
     echo_err,
     load_dataset,
+    lock_timeout_option,
     output_format,
 )
 
@@ -120,6 +121,7 @@ def _write_xlsx(ranked: gpd.GeoDataFrame, path: Path) -> None:
 )
 @data_option
 @crs_option
+@lock_timeout_option
 @click.option(
     "--top",
     default=10,
@@ -133,6 +135,7 @@ def rank(
     output: Path,
     data: str | None,
     crs: str | None,
+    lock_timeout: float,
     top: int,
     date_format: str | None,
 ) -> None:
@@ -147,7 +150,9 @@ def rank(
     from zonegeo.siting.scenario import load_scenario, run_scenario
 
     fmt = output_format(output, FORMATS)
-    dataset = load_dataset(data, date_format, crs=crs)
+    dataset = load_dataset(
+        data, date_format, crs=crs, lock_timeout=lock_timeout
+    )
     scenario = load_scenario(scenario_path, dataset=dataset)  # every problem at once
     ranked = run_scenario(scenario, dataset)
     if fmt == "xlsx":

@@ -14,6 +14,7 @@ from zonegeo.cli._common import (
     date_format_option,
     echo_err,
     load_dataset,
+    lock_timeout_option,
 )
 
 __all__ = ["report"]
@@ -30,6 +31,7 @@ __all__ = ["report"]
 )
 @data_option
 @crs_option
+@lock_timeout_option
 @click.option(
     "--as-of",
     default=None,
@@ -49,6 +51,7 @@ def report(
     output: Path,
     data: str | None,
     crs: str | None,
+    lock_timeout: float,
     as_of: str | None,
     within_m: float | None,
     date_format: str | None,
@@ -69,6 +72,8 @@ def report(
     except ValidationError as exc:
         raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
     ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(data, date_format, crs=crs)
+    dataset = load_dataset(
+        data, date_format, crs=crs, lock_timeout=lock_timeout
+    )
     written = write_report(dataset, output, as_of=ref, within_m=within_m)
     echo_err(f"wrote {written}")
