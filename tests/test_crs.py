@@ -75,3 +75,56 @@ def test_check_lonlat_order() -> None:
         (2.0, 48.0, 2.5, 49.0)
     )  # Paris: not swapped, just elsewhere
     assert not check_lonlat_order(np.array([10.0, 10.0, 11.0, 11.0]))
+
+
+def _random_polygon(rng: np.random.Generator, lon: float, lat: float):
+    """A star-shaped polygon (valid, possibly concave) of 3-12 vertices near lon/lat."""
+    from shapely.geometry import Polygon
+
+    n = int(rng.integers(3, 13))
+    angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+    radius = rng.uniform(0.0005, 0.01, n)  # 50 m to 1 km
+    return Polygon(
+        np.column_stack([lon + radius * np.cos(angles), lat + radius * np.sin(angles)])
+    )
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_area_ha_fast_path_equals_geos(seed: int) -> None:
+    """Shoelace on projected vertices == GEOS area of the projected polygons."""
+    from shapely.geometry import MultiPolygon, Polygon
+
+    rng = np.random.default_rng(seed)
+    geoms = [
+        _random_polygon(rng, rng.uniform(63, 72), rng.uniform(40.5, 45))
+        for _ in range(300)
+    ]
+    # Shapes the fast path leaves to GEOS: a hole, two parts, a line.
+    geoms[5] = Polygon(
+        box(68.0, 43.0, 68.01, 43.01).exterior.coords,
+        [box(68.002, 43.002, 68.004, 43.004).exterior.coords],
+    )
+    geoms[7] = MultiPolygon(
+        [box(68.0, 43.0, 68.001, 43.001), box(68.1, 43, 68.2, 43.1)]
+    )
+    from shapely.geometry import LineString
+
+    geoms[9] = LineString([(68, 43), (68.1, 43.1)])
+    index = rng.permutation(1000)[:300]
+    series = gpd.GeoSeries(geoms, index=index, crs=4326)
+    got = zonegeo.area_ha(series)
+    want = series.to_crs(equal_area_crs(series)).area / 10_000.0
+    assert got.index.equals(series.index)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, atol=0)
+    assert got.iloc[9] == 0.0
+
+
+def test_area_ha_of_a_utm_square_by_hand() -> None:
+    """A 100 m UTM square is 1 ha on the grid; the ellipsoid adds the scale factor."""
+    from zonegeo.crs import ring_areas
+
+    square = np.array([box(600_000, 4_790_000, 600_100, 4_790_100)])
+    assert ring_areas(square, None).tolist() == [10_000.0]
+    # k = 0.9996 on the central meridian; 100 km east of it k ~ 0.99972: area grows.
+    got = float(zonegeo.area_ha(gpd.GeoSeries(square, crs=32642)).iloc[0])
+    assert 1.0004 < got < 1.0008

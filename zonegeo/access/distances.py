@@ -296,7 +296,7 @@ class _Prepared:
 
     crs: pyproj.CRS
     kinds: tuple[str, ...]
-    ids: np.ndarray
+    ids: pd.api.extensions.ExtensionArray  # pandas "str": taken per plot in C
     pieces: Mapping[str, _nearest.Pieces]
     lonlat: Mapping[str, np.ndarray]
     spare: np.ndarray | None
@@ -434,7 +434,12 @@ def _prepare(
             raise SchemaError(msg)
         spare = _spare_in_demand_units(infrastructure, chosen)
     return _Prepared(
-        crs=crs, kinds=chosen, ids=id_text, pieces=pieces, lonlat=lonlat, spare=spare
+        crs=crs,
+        kinds=chosen,
+        ids=pd.array(id_text, dtype="str"),
+        pieces=pieces,
+        lonlat=lonlat,
+        spare=spare,
     )
 
 
@@ -644,7 +649,9 @@ class _Zone:
         )
         self.geod = crs.get_geod() or pyproj.Geod(ellps="WGS84")
         self._pieces: dict[tuple[str, bool], tuple[ProjectedPieces, bool]] = {}
-        self._lock = threading.RLock()  # threads share a zone: build pieces once
+        # Threads share a zone: each kind's pieces are built once, kinds side by side.
+        self._lock = threading.Lock()
+        self._key_locks: dict[tuple[str, bool], threading.Lock] = {}
 
     def project(self, geoms: np.ndarray) -> _outlines.Outlines:
         """Return the plots' outlines in this zone's CRS."""
@@ -657,7 +664,10 @@ class _Zone:
 
         Made once per zone, with their k-d tree, even when threads ask together.
         """
+        key = (kind, windowed)
         with self._lock:
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock:
             return self._pieces_locked(kind, windowed=windowed)
 
     def _pieces_locked(
@@ -837,8 +847,7 @@ def _measure_zones(
             epsg,
         )
         if pool is not None:  # the pieces and trees the threads share, built once
-            for k in prepared.kinds:
-                zone.pieces(k, windowed=True)
+            list(pool.map(lambda k, z=zone: z.pieces(k, windowed=True), prepared.kinds))
 
         def one_chunk(rows: np.ndarray, zone: _Zone = zone) -> int:
             g = zone.project(geoms[rows])
@@ -929,10 +938,11 @@ def _assemble(
         r = measured[k]
         dist_col, id_col = distance_columns(k)
         found = r.feature >= 0
-        ids = np.full(len(out), None, dtype=object)
-        ids[found] = prepared.ids[r.feature[found]]
         out[dist_col] = pd.Series(r.distance, index=out.index, dtype="float64")
-        out[id_col] = pd.Series(ids, index=out.index, dtype="str")
+        out[id_col] = pd.Series(
+            prepared.ids.take(np.where(found, r.feature, -1), allow_fill=True),
+            index=out.index,
+        )
         if capacity_aware:
             out[f"unserved_{k}"] = pd.Series(~found, index=out.index, dtype="bool")
             out[f"unserved_{k}_reason"] = pd.Series(

@@ -220,7 +220,7 @@ def _check_geometry(
     id_column: str | None,
     problems: Problems,
 ) -> gpd.GeoDataFrame:
-    geom = gdf.geometry.values
+    geom = np.asarray(gdf.geometry.values)
     missing = np.asarray(shapely.is_missing(geom) | shapely.is_empty(geom))
     if missing.any():
         ids = _row_ids(gdf, missing, id_column)
@@ -530,7 +530,7 @@ def validate_layer(
         from zonegeo.io.integrity import extent_problem
 
         # Rows with NaN or infinite vertices are reported above, not as outside.
-        finite = gdf[_finite_rows(gdf.geometry.values)]
+        finite = gdf[_finite_rows(np.asarray(gdf.geometry.values))]
         if keep_crs and not finite.crs.equals(schema.STORAGE_CRS):
             finite = finite.to_crs(schema.STORAGE_CRS)
         outside = extent_problem(finite, source_crs=source_crs, id_column=id_column)
