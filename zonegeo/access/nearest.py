@@ -669,7 +669,7 @@ def nearest_features(
     -------
     NearestResult
     """
-    from zonegeo.access.outlines import Outlines, nearest_points, outlines
+    from zonegeo.access.outlines import Outlines, outlines
 
     plots = geoms if isinstance(geoms, Outlines) else outlines(geoms, None)
     n = len(plots)
@@ -699,15 +699,10 @@ def nearest_features(
     )
     if rows.size == 0:
         return NearestResult(best_feature, best_dist)
-    near = nearest_points(
-        plots,
-        rows,
-        pp.xy0[pieces],
-        pp.xy1[pieces],
-        pp.is_point[pieces],
-        lambda pairs: pp.geometries(pieces[pairs]),
+    sel, planar, plot_xy, piece_xy = _exact_pairs(
+        plots, rows, pieces, pp, (cx, cy, cr), band_rel=band_rel, band_abs=band_abs
     )
-    planar = near.distance
+    rows, pieces = rows[sel], pieces[sel]
     starts = _group_starts(rows)
     row_min = np.minimum.reduceat(planar, starts)
     per_pair_min = np.repeat(row_min, np.diff(np.r_[starts, rows.size]))
@@ -720,7 +715,7 @@ def nearest_features(
     geodesic = np.zeros(rows.size)
     apart = np.flatnonzero(planar > 0)
     if apart.size:
-        ends = np.concatenate([near.plot_xy[keep[apart]], near.piece_xy[keep[apart]]])
+        ends = np.concatenate([plot_xy[keep[apart]], piece_xy[keep[apart]]])
         lon, lat = to_lonlat.transform(ends[:, 0], ends[:, 1])
         lon = np.asarray(lon)
         lat = np.asarray(lat)
@@ -742,3 +737,97 @@ def nearest_features(
     best_feature[r0] = f0
     best_dist[r0] = g0
     return NearestResult(best_feature, best_dist)
+
+
+def _lower_bounds(
+    plots: Outlines,
+    rows: np.ndarray,
+    pieces: np.ndarray,
+    pp: ProjectedPieces,
+    disc: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance from each row's disc centre to its piece, and a lower bound of the pair.
+
+    A point's bound is its distance to the plot's bounding box; a segment's is
+    its distance to the centre minus the disc's radius. Both are shaded down
+    by a hair so that rounding never makes a bound exceed the true distance.
+    """
+    cx, cy, cr = (v[rows] for v in disc)
+    ax, ay = pp.xy0[pieces, 0], pp.xy0[pieces, 1]
+    dx, dy = pp.xy1[pieces, 0] - ax, pp.xy1[pieces, 1] - ay
+    len2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(len2 > 0, ((cx - ax) * dx + (cy - ay) * dy) / len2, 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    centre = np.hypot(ax + t * dx - cx, ay + t * dy - cy)
+    b = plots.bounds[rows]
+    gap_x = np.maximum(np.maximum(b[:, 0] - ax, ax - b[:, 2]), 0.0)
+    gap_y = np.maximum(np.maximum(b[:, 1] - ay, ay - b[:, 3]), 0.0)
+    lower = np.where(pp.is_point[pieces], np.hypot(gap_x, gap_y), centre - cr)
+    return centre, lower * (1.0 - 1e-12) - 1e-9
+
+
+def _exact_pairs(
+    plots: Outlines,
+    rows: np.ndarray,
+    pieces: np.ndarray,
+    pp: ProjectedPieces,
+    disc: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    band_rel: float,
+    band_abs: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Exact planar nearest points of the candidate pairs that can reach the band.
+
+    Each row's pair whose piece is nearest to the row's centre is measured
+    first; its exact distance ``D`` bounds the row's smallest, so another pair
+    whose lower bound (:func:`_lower_bounds`) exceeds ``D (1 + band_rel) +
+    band_abs`` can be neither the nearest nor in the geodesic band, and is not
+    measured. The answer is the one measuring every pair gives.
+
+    Returns
+    -------
+    sel : ndarray of int64
+        Positions (ascending) of the pairs measured.
+    distance, plot_xy, piece_xy : ndarray
+        Their planar distance and nearest points.
+    """
+    from zonegeo.access.outlines import nearest_points
+
+    centre, lower = _lower_bounds(plots, rows, pieces, pp, disc)
+    starts = _group_starts(rows)
+    sizes = np.diff(np.r_[starts, rows.size])
+    nearest_centre = np.minimum.reduceat(centre, starts)
+    at_min = np.flatnonzero(centre == np.repeat(nearest_centre, sizes))
+    lead = at_min[_group_starts(rows[at_min])]  # first such pair of each row
+
+    def measure(pairs: np.ndarray) -> Any:
+        return nearest_points(
+            plots,
+            rows[pairs],
+            pp.xy0[pieces[pairs]],
+            pp.xy1[pieces[pairs]],
+            pp.is_point[pieces[pairs]],
+            lambda sub: pp.geometries(pieces[pairs[sub]]),
+        )
+
+    first = measure(lead)
+    reach = np.repeat(first.distance * (1.0 + band_rel) + band_abs, sizes)
+    others = np.ones(rows.size, dtype=bool)
+    others[lead] = False
+    others &= lower <= reach
+    rest = np.flatnonzero(others)
+    sel = np.concatenate([lead, rest])
+    order = np.argsort(sel, kind="stable")
+    if rest.size:
+        second = measure(rest)
+        parts = [(first.distance, second.distance), (first.plot_xy, second.plot_xy)]
+        parts.append((first.piece_xy, second.piece_xy))
+        distance, plot_xy, piece_xy = (np.concatenate(p)[order] for p in parts)
+    else:
+        distance, plot_xy, piece_xy = (
+            first.distance[order],
+            first.plot_xy[order],
+            first.piece_xy[order],
+        )
+    return sel[order], distance, plot_xy, piece_xy

@@ -34,7 +34,15 @@ import pyproj
 from zonegeo.errors import CRSError, DataWarning, ReadError, ValidationError
 from zonegeo.messages import describe_rows
 
-__all__ = ["ZONAL_STATS", "slope_degrees", "terrain_slope", "zonal_stats"]
+__all__ = [
+    "ZONAL_STATS",
+    "cell_size_m",
+    "hillshade",
+    "horn_gradients",
+    "slope_degrees",
+    "terrain_slope",
+    "zonal_stats",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +60,54 @@ def _rasterio() -> Any:
         msg = "rasterio is needed for rasters: pip install rasterio"
         raise ImportError(msg) from exc
     return rasterio
+
+
+def horn_gradients(
+    z: np.ndarray, dx: np.ndarray | float, dy: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
+    """East and south gradients of an elevation grid by Horn's 3 x 3 method.
+
+    Parameters
+    ----------
+    z : ndarray, shape (rows, cols)
+        Elevations in metres; NaN marks no data.
+    dx, dy : float or ndarray of shape (rows,)
+        East-west and north-south size of a cell in metres (per row for a
+        geographic grid).
+
+    Returns
+    -------
+    dzdx, dzdy : ndarray of float64
+        Rise per metre towards the east (along a row) and towards the south
+        (down the columns, the order rows are stored in). A cell whose 3 x 3
+        window holds a NaN is NaN. Edge cells use a window extended by linear
+        extrapolation, so a plane has the same gradient at its edges as inside.
+
+    Notes
+    -----
+    Horn (1981), as in ``gdaldem``: ``dz/dx = ((c + 2f + i) - (a + 2d + g))
+    / (8 dx)`` and ``dz/dy = ((g + 2h + i) - (a + 2b + c)) / (8 dy)``.
+
+    Examples
+    --------
+    >>> z = np.add.outer(np.arange(3) * 5.0, np.arange(4) * 10.0)
+    >>> gx, gy = horn_gradients(z, 10.0, 10.0)
+    >>> float(gx[1, 1]), float(gy[1, 1])
+    (1.0, 0.5)
+    """
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2 or min(z.shape) < 2:
+        msg = f"an elevation grid needs at least 2 x 2 cells, got shape {z.shape}"
+        raise ValidationError(msg)
+    p = np.pad(z, 1, mode="reflect", reflect_type="odd")  # 2*edge - inner
+    a, b, c = p[:-2, :-2], p[:-2, 1:-1], p[:-2, 2:]
+    d, f = p[1:-1, :-2], p[1:-1, 2:]
+    g, h, i = p[2:, :-2], p[2:, 1:-1], p[2:, 2:]
+    dxr = np.broadcast_to(np.asarray(dx, dtype=np.float64), (z.shape[0],))[:, None]
+    dyr = np.broadcast_to(np.asarray(dy, dtype=np.float64), (z.shape[0],))[:, None]
+    dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8.0 * dxr)
+    dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8.0 * dyr)
+    return dzdx, dzdy
 
 
 def slope_degrees(
@@ -74,10 +130,9 @@ def slope_degrees(
         is NaN. Edge cells use a window extended by linear extrapolation, so a
         plane has the same slope at its edges as inside.
 
-    Notes
-    -----
-    Horn (1981), as in ``gdaldem slope``: ``dz/dx = ((c + 2f + i) - (a + 2d + g))
-    / (8 dx)`` and ``dz/dy = ((g + 2h + i) - (a + 2b + c)) / (8 dy)``.
+    See Also
+    --------
+    horn_gradients : the two gradients the slope is made of.
 
     Examples
     --------
@@ -86,27 +141,92 @@ def slope_degrees(
     array([[45., 45., 45.],
            [45., 45., 45.]])
     """
-    z = np.asarray(z, dtype=np.float64)
-    if z.ndim != 2 or min(z.shape) < 2:
-        msg = f"an elevation grid needs at least 2 x 2 cells, got shape {z.shape}"
-        raise ValidationError(msg)
-    p = np.pad(z, 1, mode="reflect", reflect_type="odd")  # 2*edge - inner
-    a, b, c = p[:-2, :-2], p[:-2, 1:-1], p[:-2, 2:]
-    d, f = p[1:-1, :-2], p[1:-1, 2:]
-    g, h, i = p[2:, :-2], p[2:, 1:-1], p[2:, 2:]
-    dxr = np.broadcast_to(np.asarray(dx, dtype=np.float64), (z.shape[0],))[:, None]
-    dyr = np.broadcast_to(np.asarray(dy, dtype=np.float64), (z.shape[0],))[:, None]
-    dzdx = ((c + 2 * f + i) - (a + 2 * d + g)) / (8.0 * dxr)
-    dzdy = ((g + 2 * h + i) - (a + 2 * b + c)) / (8.0 * dyr)
+    dzdx, dzdy = horn_gradients(z, dx, dy)
     slope = np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
-    slope[np.isnan(z)] = np.nan  # Horn's window skips the centre cell
+    slope[np.isnan(np.asarray(z, dtype=np.float64))] = np.nan  # Horn skips the centre
     return slope
 
 
-def _cell_size_m(
+def hillshade(
+    z: np.ndarray,
+    dx: np.ndarray | float,
+    dy: np.ndarray | float,
+    *,
+    azimuth: float = 315.0,
+    altitude: float = 45.0,
+) -> np.ndarray:
+    """Shaded relief of an elevation grid, lit from ``azimuth`` at ``altitude``.
+
+    Parameters
+    ----------
+    z : ndarray, shape (rows, cols)
+        Elevations in metres; NaN marks no data.
+    dx, dy : float or ndarray of shape (rows,)
+        Cell size in metres, as for :func:`slope_degrees`.
+    azimuth : float, default 315
+        Direction the light comes from, degrees clockwise from north (315 is
+        the cartographic north-west).
+    altitude : float, default 45
+        Height of the light above the horizon in degrees.
+
+    Returns
+    -------
+    ndarray of float64
+        Illumination from 0 (in shadow) to 1 (facing the light); flat ground
+        is ``sin(altitude)``. NaN where the slope is NaN.
+
+    Notes
+    -----
+    The cosine of the angle between the surface normal ``(-dz/dE, -dz/dN, 1)``
+    and the light ``(sin A cos h, cos A cos h, sin h)``, clipped at 0, the
+    quantity ``gdaldem hillshade`` scales to 1-255.
+
+    Examples
+    --------
+    >>> flat = np.zeros((3, 3))
+    >>> round(float(hillshade(flat, 10.0, 10.0)[1, 1]), 4)  # sin 45 deg
+    0.7071
+    """
+    dzdx, dzdy = horn_gradients(z, dx, dy)
+    az, alt = np.radians(azimuth), np.radians(altitude)
+    # rows run south, so dz/dN = -dzdy
+    lit = (
+        -dzdx * np.sin(az) * np.cos(alt) + dzdy * np.cos(az) * np.cos(alt) + np.sin(alt)
+    ) / np.sqrt(1.0 + dzdx * dzdx + dzdy * dzdy)
+    shade = np.clip(lit, 0.0, 1.0)
+    shade[np.isnan(np.asarray(z, dtype=np.float64))] = np.nan
+    return shade
+
+
+def cell_size_m(
     crs: pyproj.CRS, transform: Any, height: int, source: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """East-west and north-south cell size in metres, per row."""
+    """East-west and north-south cell size in metres, for every row of a grid.
+
+    Parameters
+    ----------
+    crs : pyproj.CRS
+        The grid's CRS: projected (its linear unit converted to metres) or
+        geographic (sizes measured on the WGS 84 ellipsoid at each row's
+        latitude).
+    transform : affine.Affine
+        The grid's north-up geotransform.
+    height : int
+        Number of rows.
+    source : str
+        Name of the raster, for messages.
+
+    Returns
+    -------
+    dx, dy : ndarray of float64, shape (height,)
+
+    Raises
+    ------
+    ValidationError
+        If the grid is rotated.
+    CRSError
+        If a geographic grid reaches beyond +-90 deg latitude.
+    """
     if transform.b != 0 or transform.d != 0:
         msg = (
             f"{source}: the raster is rotated (geotransform {tuple(transform)[:6]}); "
@@ -196,7 +316,7 @@ def terrain_slope(dem: str | Path, out: str | Path) -> Path:
     except rasterio.errors.RasterioIOError as exc:
         msg = f"{src_path}: cannot read the DEM ({exc}). Fix: give a GeoTIFF path"
         raise ReadError(msg) from exc
-    dx, dy = _cell_size_m(crs, transform, z.shape[0], str(src_path))
+    dx, dy = cell_size_m(crs, transform, z.shape[0], str(src_path))
     slope = slope_degrees(z, dx, dy).astype(np.float32)
     log.info(
         "%s: slope of %d x %d cells (cell %.1f x %.1f m at the centre row)",
