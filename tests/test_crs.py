@@ -7,7 +7,7 @@ import logging
 import geopandas as gpd
 import numpy as np
 import pytest
-from pyproj import Geod
+from pyproj import Geod, Transformer
 from shapely.geometry import Point, box
 
 import zonegeo
@@ -128,3 +128,19 @@ def test_area_ha_of_a_utm_square_by_hand() -> None:
     # k = 0.9996 on the central meridian; 100 km east of it k ~ 0.99972: area grows.
     got = float(zonegeo.area_ha(gpd.GeoSeries(square, crs=32642)).iloc[0])
     assert 1.0004 < got < 1.0008
+
+
+def test_transform_xy_in_threads_equals_one_call():
+    """Blocks run side by side give the single call's numbers, in input order."""
+    from zonegeo.crs import transform_xy
+
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(66.0, 70.0, 450_001)
+    lat = rng.uniform(41.0, 45.0, 450_001)
+    t = Transformer.from_crs(4326, 32642, always_xy=True)
+    before = lon.copy()
+    x, y = transform_xy(t, lon, lat, threads=3)
+    ex, ey = t.transform(lon, lat)
+    np.testing.assert_array_equal(x, ex)
+    np.testing.assert_array_equal(y, ey)
+    np.testing.assert_array_equal(lon, before)  # the input is left alone

@@ -68,6 +68,7 @@ EXTRA_COLUMNS: dict[str, tuple[str, ...]] = {
     "plots": ("demand_gas_m3h", "demand_electricity_kw", "demand_water_m3d"),
 }
 
+
 @dataclass
 class Problems:
     """The problems found in one layer, raised together by :meth:`raise_if_any`."""
@@ -214,12 +215,30 @@ def _finite_rows(geom: np.ndarray) -> np.ndarray:
     return finite
 
 
+#: Geometries from which :func:`_is_valid` splits the work between threads.
+_VALID_BLOCK = 100_000
+
+
+def _is_valid(geom: np.ndarray) -> np.ndarray:
+    """``shapely.is_valid``, one block per CPU for large arrays (GEOS frees the GIL)."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    n_threads = min(os.cpu_count() or 1, max(1, len(geom) // _VALID_BLOCK))
+    if n_threads <= 1:
+        return np.asarray(shapely.is_valid(geom))
+    with ThreadPoolExecutor(n_threads) as pool:
+        parts = pool.map(shapely.is_valid, np.array_split(geom, n_threads))
+        return np.concatenate(list(parts))
+
+
 def _check_geometry(
     gdf: gpd.GeoDataFrame,
     sch: schema.LayerSchema,
     id_column: str | None,
     problems: Problems,
-) -> gpd.GeoDataFrame:
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """Check (and repair) the geometries; also return which rows are all finite."""
     geom = np.asarray(gdf.geometry.values)
     missing = np.asarray(shapely.is_missing(geom) | shapely.is_empty(geom))
     if missing.any():
@@ -230,7 +249,8 @@ def _check_geometry(
             f"{describe_rows(ids, id_column=id_column)}. Fix: draw the shape or "
             f"remove the row",
         )
-    nonfinite = ~_finite_rows(geom)
+    finite = _finite_rows(geom)
+    nonfinite = ~finite
     if nonfinite.any():
         ids = _row_ids(gdf, nonfinite, id_column)
         problems.add(
@@ -255,7 +275,7 @@ def _check_geometry(
     polygonal = "Polygon" in sch.geometry_types
     if polygonal:
         check = ~missing & ~wrong
-        invalid = check & ~np.asarray(shapely.is_valid(geom))
+        invalid = check & ~_is_valid(geom)
         if invalid.any():
             repaired = shapely.make_valid(geom[invalid])
             # make_valid may return a GeometryCollection; keep its polygonal part.
@@ -287,7 +307,7 @@ def _check_geometry(
                     DataWarning,
                     stacklevel=4,
                 )
-    return gdf
+    return gdf, finite
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -525,12 +545,12 @@ def validate_layer(
         checked, sch, problems, date_format, require_columns=require_columns
     )
     id_column = sch.id_column if sch.id_column in gdf.columns else None
-    gdf = _check_geometry(gdf, sch, id_column, problems)
+    gdf, finite_rows = _check_geometry(gdf, sch, id_column, problems)
     if sch.name in ("plots", "zones") and len(gdf):
         from zonegeo.io.integrity import extent_problem
 
         # Rows with NaN or infinite vertices are reported above, not as outside.
-        finite = gdf[_finite_rows(np.asarray(gdf.geometry.values))]
+        finite = gdf[finite_rows]
         if keep_crs and not finite.crs.equals(schema.STORAGE_CRS):
             finite = finite.to_crs(schema.STORAGE_CRS)
         outside = extent_problem(finite, source_crs=source_crs, id_column=id_column)
