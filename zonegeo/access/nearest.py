@@ -595,14 +595,23 @@ def candidate_pairs(
                 rr = np.broadcast_to(rows[:, None], i.shape)
                 ok = found.copy()
                 ok[found] = eligible(rr[found], piece[found])
-            # Upper bound of the row's smallest distance, from the anchors seen.
-            upper = np.where(ok, d + h, np.inf).min(axis=1) + r
+            # Distance from the centre to each piece seen: exact for a segment,
+            # where the anchor's d +- h only brackets it (half the pairs and a
+            # quarter of the second rounds go with it).
+            centre = d.copy()  # a point is its own anchor
+            seg = ok & ~pp.is_point[np.maximum(piece, 0)]
+            if seg.any():
+                rr = np.broadcast_to(rows[:, None], i.shape)[seg]
+                centre[seg] = _centre_distance(pp, piece[seg], cx[rr], cy[rr])
+            # Upper bound of the row's smallest distance, from the pieces seen.
+            upper = np.where(ok, centre * _UP + _SLACK_M, np.inf).min(axis=1) + r
             reach = upper * (1.0 + band_rel) + band_abs + r
             if math.isfinite(bound):
                 reach = np.minimum(reach, bound + r)
             # Anchors not returned are at least d[:, -1] away and stand for <= h_max.
             done = (k >= n_tree) | (d[:, -1] - h_max > reach) | np.isinf(d[:, -1])
-            keep = ok & (d - h <= reach[:, None]) & done[:, None]
+            lower = np.minimum(centre * _DOWN - _SLACK_M, d - h)
+            keep = ok & (lower <= reach[:, None]) & done[:, None]
             rr, cc = np.nonzero(keep)
             out_rows.append(rows[rr])
             out_pieces.append(piece[rr, cc])
@@ -620,6 +629,24 @@ def candidate_pairs(
     key = key[_group_starts(key)]
     n_p = max(len(pp.feature), 1)
     return key // n_p, key % n_p
+
+
+#: Rounding margins: a distance computed in float64 is shaded by these before it
+#: serves as an upper (``_UP``) or lower (``_DOWN``) bound of the true one.
+_UP, _DOWN, _SLACK_M = 1.0 + 1e-12, 1.0 - 1e-12, 1e-9
+
+
+def _centre_distance(
+    pp: ProjectedPieces, piece: np.ndarray, cx: np.ndarray, cy: np.ndarray
+) -> np.ndarray:
+    """Planar distance from points ``(cx, cy)`` to the pieces ``piece``, pairwise."""
+    ax, ay = pp.xy0[piece, 0], pp.xy0[piece, 1]
+    dx, dy = pp.xy1[piece, 0] - ax, pp.xy1[piece, 1] - ay
+    px, py = cx - ax, cy - ay
+    len2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.where(len2 > 0, (px * dx + py * dy) / len2, 0.0), 0.0, 1.0)
+    return np.hypot(px - t * dx, py - t * dy)
 
 
 @dataclass(frozen=True)
