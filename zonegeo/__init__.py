@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # the names as type checkers and IDEs see them
     from zonegeo.maps.atlas import write_atlas
     from zonegeo.maps.district import district_map
     from zonegeo.maps.printing import print_atlas
+    from zonegeo.maps.raster import RasterLayer
     from zonegeo.maps.save import save_map
     from zonegeo.parcels import idle_plots
     from zonegeo.registry import StatusChange, plot_history, reclaim, set_plot_status
@@ -99,6 +100,7 @@ _LAZY: dict[str, str] = {
     "write_atlas": "zonegeo.maps.atlas",
     "district_map": "zonegeo.maps.district",
     "print_atlas": "zonegeo.maps.printing",
+    "RasterLayer": "zonegeo.maps.raster",
     "save_map": "zonegeo.maps.save",
     "idle_plots": "zonegeo.parcels",
     "StatusChange": "zonegeo.registry",
@@ -201,6 +203,7 @@ __all__ = [
     "set_plot_status",
     "zone_kpis",
     # maps and reports
+    "RasterLayer",
     "district_map",
     "print_atlas",
     "save_map",

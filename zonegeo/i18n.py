@@ -147,6 +147,17 @@ _LABELS: MappingProxyType[str, MappingProxyType[str, str]] = _T(
                 "ru": "Место участка-кандидата",
             }
         ),
+        "raster_slope": _T({"en": "Slope", "kk": "Еңіс", "ru": "Уклон"}),
+        "raster_hillshade": _T(
+            {"en": "Shaded relief", "kk": "Рельеф көлеңкесі", "ru": "Отмывка рельефа"}
+        ),
+        "hillshade_ramp": _T(
+            {
+                "en": "in shadow \u2192 facing the light",
+                "kk": "көлеңкеде \u2192 жарыққа қараған",
+                "ru": "в тени \u2192 к свету",
+            }
+        ),
         "as_of": _T({"en": "as of", "kk": "жағдай бойынша", "ru": "по состоянию на"}),
         # controls
         "fullscreen": _T(

@@ -6,6 +6,9 @@
 - :mod:`~zonegeo.maps.save`: ``save_map``, atomic and by default self-contained
 - :mod:`~zonegeo.maps.plots`, :mod:`~zonegeo.maps.layers`, :mod:`~zonegeo.maps.sites`:
   the plots, context (infrastructure, zones, buffers ...) and candidate-site layers
+- :mod:`~zonegeo.maps.raster`: ``RasterLayer``, a raster (hillshade, classed slope,
+  any classes) as an image layer clipped to the district, with its legend
+- :mod:`~zonegeo.maps.warp`: a raster's values over a district on a Web Mercator grid
 - :mod:`~zonegeo.maps.styles`: basemaps, colours and layer styles, classes
 - :mod:`~zonegeo.maps.legend`: legend items and the controls' options
 - :mod:`~zonegeo.maps.popups`: escaping and popup / tooltip text
@@ -23,10 +26,12 @@
 from zonegeo.maps.atlas import write_atlas
 from zonegeo.maps.district import district_map
 from zonegeo.maps.printing import print_atlas, print_district
+from zonegeo.maps.raster import RasterLayer
 from zonegeo.maps.region import region_map
 from zonegeo.maps.save import save_map
 
 __all__ = [
+    "RasterLayer",
     "district_map",
     "print_atlas",
     "print_district",

@@ -22,13 +22,14 @@ from zonegeo.errors import ValidationError
 from zonegeo.maps.district import district_map
 from zonegeo.maps.elements import _HtmlBlock
 from zonegeo.maps.legend import _set_back_link
+from zonegeo.maps.raster import RasterLayer, _as_layers, _rasters_by_district
 from zonegeo.maps.region import region_map
 from zonegeo.maps.save import save_map
 from zonegeo.maps.styles import Basemap
 
 if TYPE_CHECKING:
     import os
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     import geopandas as gpd
 
@@ -220,6 +221,7 @@ def write_atlas(
     as_of: object | None = None,
     basemap: Basemap = "osm",
     progress: bool | None = None,
+    raster: RasterLayer | Sequence[RasterLayer] | None = None,
 ) -> Path:
     """Write the regional atlas: an index page and one map page per district.
 
@@ -245,11 +247,20 @@ def write_atlas(
         Basemap of every page.
     progress : bool, optional
         Show a tqdm progress bar; by default only on a terminal.
+    raster : RasterLayer or sequence of RasterLayer, optional
+        Rasters drawn on every district page they overlap, each clipped to
+        that page's district (see :class:`zonegeo.RasterLayer`).
 
     Returns
     -------
     Path
         The path of ``index.html``.
+
+    Warns
+    -----
+    DataWarning
+        Once per raster, naming the districts it does not overlap; their
+        pages are drawn without it.
 
     Examples
     --------
@@ -270,6 +281,7 @@ def write_atlas(
 
     check_links(dataset)
     _i18n.check_lang(lang)
+    rasters = _rasters_by_district(_as_layers(raster), dataset.districts)
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     names = dataset.district_names
@@ -278,7 +290,13 @@ def write_atlas(
     back = _i18n.label("back_to_region", lang)
     for name in tqdm(names, desc="atlas", unit="district", disable=disable):
         m = district_map(
-            dataset, name, ranking=ranking, lang=lang, as_of=as_of, basemap=basemap
+            dataset,
+            name,
+            ranking=ranking,
+            lang=lang,
+            as_of=as_of,
+            basemap=basemap,
+            raster=rasters.get(name) or None,
         )
         _set_back_link(m, "index.html", back)
         save_map(m, _inside(folder, links[name]), self_contained=self_contained)

@@ -34,6 +34,7 @@ from zonegeo.maps.layers import _context_layers, _infra_layers, _settlement_laye
 from zonegeo.maps.legend import _control_options
 from zonegeo.maps.plots import _plot_layers
 from zonegeo.maps.popups import _district_label, _text
+from zonegeo.maps.raster import RasterLayer, _as_layers, _raster_overlays
 from zonegeo.maps.sites import _candidate_layers
 from zonegeo.maps.styles import SCHEMES, Basemap, Renderer
 from zonegeo.maps.view import (
@@ -292,6 +293,7 @@ def district_map(
     rank_labels: int = 10,
     access: bool = True,
     max_vertices: int | None = MAX_VERTICES,
+    raster: RasterLayer | Sequence[RasterLayer] | None = None,
 ) -> folium.Map:
     """Draw one district: zones, plots, infrastructure, settlements and ranked sites.
 
@@ -360,6 +362,13 @@ def district_map(
         element of class ``zg-plot``.
     rank_labels : int, default 10
         How many of the best-ranked sites get their rank written on the map.
+    raster : RasterLayer or sequence of RasterLayer, optional
+        Rasters drawn under the vector layers, each clipped to the district,
+        with its own legend entry and a switch in the layer control: shaded
+        relief of a DEM, classed slope, or any raster in classes (see
+        :class:`zonegeo.RasterLayer`). The image is embedded in the page, so
+        a self-contained page stays offline. A raster that does not overlap
+        the district is left out with a :class:`DataWarning`.
 
     Returns
     -------
@@ -377,11 +386,19 @@ def district_map(
     SchemaError
         If ``ranking`` lacks ``score`` or ``rank``.
     CRSError
-        If ``ranking`` or ``buffers`` has no CRS.
+        If ``ranking``, ``buffers`` or a raster has no CRS.
+    ReadError
+        If a raster file is missing or cannot be read.
+
+    Warns
+    -----
+    DataWarning
+        Naming a raster that does not overlap the district (or has no valid
+        cell in it); the map is drawn without that layer.
 
     See Also
     --------
-    save_map, region_map, zonegeo.write_atlas
+    save_map, region_map, zonegeo.write_atlas, zonegeo.RasterLayer
 
     Notes
     -----
@@ -400,8 +417,10 @@ def district_map(
     """
     _check_options(dataset, m=m, lang=lang, basemap=basemap, renderer=renderer)
     _check_classes(scheme, k)
+    rasters = _as_layers(raster)
     name = dataset.check_district(district)
     sub, ranking, buffers = _in_district(dataset, name, ranking, buffers)
+    area = sub.districts.geometry.union_all()  # the full outline clips the rasters
     plots = _plots_to_draw(dataset, sub.plots, ranking, access=access)
     _check_color_by(plots, color_by, name)
     # measures above used the full geometry; the page gets outlines that fit
@@ -415,6 +434,9 @@ def district_map(
     m = _start_map(m, sub, label=label, basemap=basemap, lang=lang)
     where = {"lang": lang, "renderer": renderer, "suffix": label if given else ""}
 
+    raster_legend = _raster_overlays(
+        m, rasters, area, district=name, lang=lang, suffix=where["suffix"]
+    )
     legend = [_context_layers(m, sub, buffers, label=label, **where)]
     plot_legend, subtitle = _plot_layers(
         m,
@@ -436,6 +458,7 @@ def district_map(
                 m, ranking, rank_labels=rank_labels, simplify_m=None, **where
             )
         )
+    legend.extend(raster_legend)
 
     if as_of is not None:
         subtitle = (

@@ -81,9 +81,11 @@ def _set_back_link(m: folium.Map, href: str, label: str) -> None:
 
 
 def _legend_item(label: str, shape: str, **style: Any) -> dict[str, Any]:
-    for key in ("fill", "stroke"):
-        if key in style and style[key] is not None and not _HEX.match(str(style[key])):
-            msg = f"legend colour {style[key]!r} is not a #rrggbb colour"
+    """Return a legend entry; ``shape="ramp"`` takes ``stops``, a list of colours."""
+    colours = [style.get(k) for k in ("fill", "stroke")] + list(style.get("stops", ()))
+    for colour in colours:
+        if colour is not None and not _HEX.match(str(colour)):
+            msg = f"legend colour {colour!r} is not a #rrggbb colour"
             raise ValidationError(msg)
     return {
         "label": _text(label),

@@ -16,9 +16,16 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
-__all__ = ["BASEMAPS", "INFRA_STYLES", "NO_DATA_COLOR", "SCHEMES", "STATUS_COLORS"]
+__all__ = [
+    "BASEMAPS",
+    "HILLSHADE_RAMP",
+    "INFRA_STYLES",
+    "NO_DATA_COLOR",
+    "SCHEMES",
+    "STATUS_COLORS",
+]
 
 log = logging.getLogger(__name__)
 
@@ -183,10 +190,18 @@ _VIRIDIS = (
 )
 
 
-def _colors(n: int) -> list[str]:
+#: Yellow-orange-red (ColorBrewer YlOrRd, 5 classes): flat ground pale, steep dark red.
+_SLOPE_RAMP = ("#FFFFB2", "#FECC5C", "#FD8D3C", "#F03B20", "#BD0026")
+
+#: Grey ramp of shaded relief: in shadow (0) to facing the light (1).
+HILLSHADE_RAMP = ("#000000", "#808080", "#FFFFFF")
+
+
+def _colors(n: int, ramp: Sequence[str] = _VIRIDIS) -> list[str]:
+    """Return ``n`` colours sampled evenly along ``ramp`` (viridis by default)."""
     import branca.colormap as cm
 
-    scale = cm.LinearColormap(list(_VIRIDIS), vmin=0.0, vmax=1.0)
+    scale = cm.LinearColormap(list(ramp), vmin=0.0, vmax=1.0)
     if n == 1:
         return [scale.rgb_hex_str(0.5)]
     return [scale.rgb_hex_str(i / (n - 1)) for i in range(n)]

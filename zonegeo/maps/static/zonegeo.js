@@ -198,6 +198,10 @@
       return '<svg class="zg-swatch" width="28" height="14"><circle cx="14" cy="7" r="4"' +
         ' fill="' + fill + '" stroke="' + stroke + '"/></svg>';
     }
+    if (it.shape === 'ramp') {
+      return '<span class="zg-swatch zg-ramp" style="background:linear-gradient(to right,' +
+        it.stops.join(',') + ')"></span>';
+    }
     if (it.shape === 'rank') {
       return '<span class="zg-swatch zg-rank zg-rank-sample">1</span>';
     }
