@@ -14,10 +14,13 @@ import click
 from zonegeo.errors import ZonegeoError
 
 __all__ = [
+    "RASTER_STYLES",
     "FiniteFloat",
     "ZonegeoGroup",
     "configure_logging",
     "echo_err",
+    "raster_layer",
+    "raster_options",
     "show_warning",
     "version_text",
 ]
@@ -250,3 +253,74 @@ class FiniteFloat(click.FloatRange):
         if not math.isfinite(rv):
             self.fail(f"{value!r} is not a finite number; give a number, e.g. 500")
         return rv
+
+
+#: The styles ``--raster-style`` offers (those of :class:`zonegeo.RasterLayer`;
+#: spelled out here so that ``zonegeo --help`` loads no map code).
+RASTER_STYLES = ("slope", "hillshade", "classes")
+
+
+def raster_options(command: Any) -> Any:
+    """Add ``--raster``, ``--raster-style`` and ``--raster-opacity`` to a command."""
+    command = click.option(
+        "--raster-opacity",
+        type=FiniteFloat(min=0.0, max=1.0),
+        default=0.6,
+        show_default=True,
+        metavar="0-1",
+        help="Opacity of the raster layer, from 0 (invisible) to 1 (opaque).",
+    )(command)
+    command = click.option(
+        "--raster-style",
+        type=click.Choice(RASTER_STYLES),
+        default="slope",
+        show_default=True,
+        metavar="STYLE",
+        help="How to draw --raster: 'slope', a slope raster in degrees, in classes "
+        "0-2-5-8-15-90; 'hillshade', a DEM in metres, as shaded relief; 'classes', "
+        "any raster (flood depth, hazard class), in five quantile classes or one "
+        "class a value.",
+    )(command)
+    return click.option(
+        "--raster",
+        "raster_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        help="A raster (GeoTIFF, any CRS) drawn as a layer of the map pages, "
+        "clipped to each district; the image is embedded, so pages stay offline.",
+    )(command)
+
+
+def raster_layer(
+    ctx: click.Context,
+    path: Path | None,
+    style: str,
+    opacity: float,
+    *,
+    html: bool,
+) -> Any:
+    """Return the RasterLayer the ``--raster*`` options ask for, or None.
+
+    ``html`` says whether the command writes HTML pages (``-o``): the printed
+    pages have no raster layer, so ``--raster`` without them is a usage
+    error, as are ``--raster-style`` and ``--raster-opacity`` without
+    ``--raster``.
+    """
+    from click.core import ParameterSource
+
+    if path is None:
+        given = [
+            f"--raster-{option}"
+            for option in ("style", "opacity")
+            if ctx.get_parameter_source(f"raster_{option}") != ParameterSource.DEFAULT
+        ]
+        if given:
+            msg = f"{' and '.join(given)} need{'s' * (len(given) == 1)} --raster PATH"
+            raise click.UsageError(msg)
+        return None
+    if not html:
+        msg = "the printed pages have no raster layer; --raster needs -o (HTML)"
+        raise click.UsageError(msg)
+    import zonegeo
+
+    return zonegeo.RasterLayer(path, style=style, opacity=opacity)  # type: ignore[arg-type]

@@ -16,6 +16,8 @@ from zonegeo.cli._common import (
     echo_err,
     load_dataset,
     lock_timeout_option,
+    raster_layer,
+    raster_options,
 )
 from zonegeo.i18n import LANGS
 
@@ -52,6 +54,7 @@ __all__ = ["atlas"]
 )
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @basemap_option
+@raster_options
 @click.option(
     "--self-contained/--cdn",
     default=True,
@@ -71,6 +74,9 @@ def atlas(
     scenario_path: Path | None,
     lang: str,
     basemap: str,
+    raster_path: Path | None,
+    raster_style: str,
+    raster_opacity: float,
     self_contained: bool,
     as_of: str | None,
     date_format: str | None,
@@ -79,8 +85,8 @@ def atlas(
 
     The index shows every district (click one to open its page) and the
     district key-figure table; each district page is the map that
-    'zonegeo map' draws. With --pdf it writes the printed atlas too (or,
-    without -o, only the PDF).
+    'zonegeo map' draws (with --raster, the raster clipped to that district).
+    With --pdf it writes the printed atlas too (or, without -o, only the PDF).
     """
     import zonegeo
     from zonegeo.cli.map import load_ranking
@@ -91,10 +97,11 @@ def atlas(
     if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
         msg = f"{str(pdf_path)!r} does not end in .pdf; name the printed atlas *.pdf"
         raise click.BadParameter(msg, param_hint="'--pdf'")
-    ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(
-        data, date_format, crs=crs, lock_timeout=lock_timeout
+    raster = raster_layer(
+        ctx, raster_path, raster_style, raster_opacity, html=out_dir is not None
     )
+    ref = as_of_date(as_of, date_format)
+    dataset = load_dataset(data, date_format, crs=crs, lock_timeout=lock_timeout)
     ranking = None
     if scenario_path is not None:
         ranking, _, _ = load_ranking(scenario_path, dataset, crs=crs)
@@ -129,6 +136,7 @@ def atlas(
         lang=lang,  # type: ignore[arg-type]
         as_of=ref,
         basemap=basemap,  # type: ignore[arg-type]
+        raster=raster,
     )
     echo_err(f"atlas of {len(dataset.district_names)} districts written to {out_dir}")
     click.echo(str(index.resolve()))

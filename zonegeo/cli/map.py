@@ -18,6 +18,8 @@ from zonegeo.cli._common import (
     load_dataset,
     lock_timeout_option,
     output_format,
+    raster_layer,
+    raster_options,
     self_contained_option,
 )
 from zonegeo.i18n import LANGS
@@ -150,6 +152,7 @@ def load_ranking(
 @lock_timeout_option
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True)
 @basemap_option
+@raster_options
 @self_contained_option
 @as_of_option
 @date_format_option
@@ -168,6 +171,9 @@ def map_command(
     lock_timeout: float,
     lang: str,
     basemap: str,
+    raster_path: Path | None,
+    raster_style: str,
+    raster_opacity: float,
     self_contained: bool,
     as_of: str | None,
     date_format: str | None,
@@ -176,8 +182,9 @@ def map_command(
 
     Layers: district boundary, zones by kind, plots by status (idle plots
     marked) or by a numeric column, gas, electricity and water, settlements,
-    and with --scenario the ranked candidate sites. An unknown district is an
-    error that lists the known ones.
+    with --scenario the ranked candidate sites, and with --raster a raster
+    (shaded relief, slope or any classes) clipped to the district. An unknown
+    district is an error that lists the known ones.
     """
     import zonegeo
 
@@ -197,10 +204,11 @@ def map_command(
     if district is None and scenario_path is None:
         msg = "give --district NAME (or --scenario FILE whose district is drawn)"
         raise click.UsageError(msg)
-    ref = as_of_date(as_of, date_format)
-    dataset = load_dataset(
-        data, date_format, crs=crs, lock_timeout=lock_timeout
+    raster = raster_layer(
+        ctx, raster_path, raster_style, raster_opacity, html=output is not None
     )
+    ref = as_of_date(as_of, date_format)
+    dataset = load_dataset(data, date_format, crs=crs, lock_timeout=lock_timeout)
     if district is not None:
         district = dataset.check_district(district)
     ranking = buffers = None
@@ -255,6 +263,7 @@ def map_command(
         basemap=basemap,  # type: ignore[arg-type]
         lang=lang,  # type: ignore[arg-type]
         as_of=ref,
+        raster=raster,
     )
     path = zonegeo.save_map(m, output, self_contained=self_contained)
     size = path.stat().st_size / 1e6
