@@ -68,6 +68,11 @@ def _control_options(
 def _metres(value: float, lang: str) -> str:
     """Two significant digits, no trailing zeros: 5 -> "5", 0.14 -> "0.14"."""
     decimals = max(0, 1 - int(np.floor(np.log10(value)))) if value > 0 else 0
+    return _number(value, lang, decimals)
+
+
+def _number(value: float, lang: str, decimals: int) -> str:
+    """Format with up to ``decimals`` decimals, trailing zeros dropped: 0.50 -> 0.5."""
     text = _i18n.format_number(value, lang, decimals=decimals) or ""
     point = "." if lang == "en" else ","
     return text.rstrip("0").rstrip(point) if point in text else text

@@ -31,7 +31,7 @@ import pandas as pd
 from zonegeo import i18n as _i18n
 from zonegeo.errors import DataWarning, ValidationError
 from zonegeo.maps.geojson import _bounds_latlon
-from zonegeo.maps.legend import _legend_item
+from zonegeo.maps.legend import _legend_item, _number
 from zonegeo.maps.popups import _text
 from zonegeo.maps.styles import _SLOPE_RAMP, HILLSHADE_RAMP, _classify, _colors
 from zonegeo.maps.view import _unique_name
@@ -277,7 +277,7 @@ def _range_labels(
     d = _decimals(edges)
 
     def num(v: float) -> str:
-        return _i18n.format_number(v, lang, decimals=d) or ""
+        return _number(v, lang, d)
 
     labels = [f"{num(a)}\u2013{num(b)}" for a, b in zip(edges, edges[1:], strict=False)]
     if len(labels) > 1 and below:
@@ -311,10 +311,7 @@ def _classes(
         if len(uniq) <= _CATEGORIES:
             cls = np.searchsorted(uniq, v)
             d = _decimals(uniq)
-            labels = [
-                _with_unit(_i18n.format_number(u, lang, decimals=d) or "", unit)
-                for u in uniq
-            ]
+            labels = [_with_unit(_number(u, lang, d), unit) for u in uniq]
         else:
             cls, found = _classify(pd.Series(v), scheme="quantiles", k=_QUANTILES)
             labels = _range_labels(found, unit, lang, below=False, above=False)
