@@ -214,3 +214,111 @@ def test_sanitary_buffers_follow_the_scenario() -> None:
     assert sanitary_buffers(replace(scenario, hazard_class=None), ds) is None
     wider = sanitary_buffers(replace(scenario, sanitary_widths={3: 450.0}), ds)
     assert set(wider["distance_m"]) == {450.0}
+
+
+# ------------------------------------------------------------------ --raster
+
+
+@pytest.fixture(scope="module")
+def dem(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DEM over both hand-built districts, rising 0.1 m per metre east."""
+    from tests._rasters import plane
+    from tests.maps_data import X0, Y0
+
+    folder = tmp_path_factory.mktemp("dem")
+    return plane(
+        folder / "dem.tif", (X0 - 2000, Y0 - 2000, X0 + 10_000, Y0 + 4000), east=0.1
+    )
+
+
+def _with_raster(
+    command: str, out: Path, data_dir: Path, raster: Path, *extra: str
+) -> object:
+    where = ["--district", "Sauran"] if command == "map" else []
+    return _run(
+        command,
+        *where,
+        "-o",
+        str(out),
+        "--data",
+        str(data_dir),
+        "--basemap",
+        "none",
+        "--raster",
+        str(raster),
+        *extra,
+    )
+
+
+def test_map_with_a_raster(data_dir: Path, dem: Path, tmp_path: Path) -> None:
+    out = tmp_path / "relief.html"
+    extra = ("--raster-style", "hillshade", "--raster-opacity", "0.4")
+    result = _with_raster("map", out, data_dir, dem, *extra)
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.count('L.imageOverlay(\n                "data:image/png;base64,') == 1
+    assert '"opacity": 0.4' in text and "Shaded relief" in text
+    assert "<script src=" not in text  # still self-contained
+
+
+def test_atlas_with_a_raster(data_dir: Path, dem: Path, tmp_path: Path) -> None:
+    out = tmp_path / "atlas"
+    result = _with_raster("atlas", out, data_dir, dem, "--raster-style", "classes")
+    assert result.exit_code == 0, result.output
+    for page in ("sauran.html", "ordabasy.html"):
+        text = (out / page).read_text(encoding="utf-8")
+        assert "data:image/png;base64," in text and '"title":"dem"' in text, page
+    assert "L.imageOverlay" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "code", "message"),
+    [
+        ("map", ["--raster", "nope.tif"], 1, "nope.tif: no such raster file"),
+        ("atlas", ["--raster", "nope.tif"], 1, "nope.tif: no such raster file"),
+        ("map", ["--raster-style", "hillshade"], 2, "--raster-style needs --raster"),
+        (
+            "atlas",
+            ["--raster-style", "classes", "--raster-opacity", "0.3"],
+            2,
+            "--raster-style and --raster-opacity need --raster PATH",
+        ),
+        ("map", ["--raster", "dem.tif", "--raster-opacity", "2"], 2, "0.0<=x<=1.0"),
+        ("map", ["--raster", "dem.tif", "--raster-style", "x"], 2, "'x' is not one"),
+    ],
+)
+def test_raster_usage_and_data_errors(
+    data_dir: Path,
+    tmp_path: Path,
+    command: str,
+    args: list[str],
+    code: int,
+    message: str,
+) -> None:
+    args = [str(tmp_path / a) if a.endswith(".tif") else a for a in args]
+    out = ["-o", str(tmp_path / ("m.html" if command == "map" else "atlas"))]
+    where = ["--district", "Sauran"] if command == "map" else []
+    result = _run(command, "--data", str(data_dir), *where, *out, *args)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    if code == 1:
+        assert result.output.count("error: ") == 1
+
+
+def test_printed_pages_have_no_raster(
+    data_dir: Path, dem: Path, tmp_path: Path
+) -> None:
+    result = _run(
+        "map",
+        "--district",
+        "Sauran",
+        "--png",
+        str(tmp_path / "p.png"),
+        "--data",
+        str(data_dir),
+        "--raster",
+        str(dem),
+    )
+    assert result.exit_code == 2
+    assert "the printed pages have no raster layer; --raster needs -o" in result.output
