@@ -529,3 +529,51 @@ def test_ranked_map_opens_clear_of_the_legend_with_no_overlapping_labels(
             for b in shown[i + 1 :]:
                 assert not _rects_overlap(a, b), (zoom, a, b)
     assert opened.errors == []
+
+
+def test_raster_layer_loads_offline_with_its_legend(
+    browser: Any, hand: zonegeo.Dataset, tmp_path: Path
+) -> None:
+    from tests._rasters import plane
+    from tests.maps_data import X0, Y0
+
+    dem = plane(
+        tmp_path / "dem.tif",
+        (X0 - 2000, Y0 - 2000, X0 + 4000, Y0 + 4000),
+        east=0.1,
+        north=-0.05,
+    )
+    raster = [
+        zonegeo.RasterLayer(dem, style="hillshade"),
+        zonegeo.RasterLayer(dem, style="classes", name="Height", unit="m"),
+    ]
+    m = district_map(hand, "Sauran", basemap="none", as_of=AS_OF, raster=raster)
+    path = save_map(m, tmp_path / "raster.html", self_contained=True)
+    opened = _open(browser, path, plots=SAURAN_PLOTS)
+    opened.page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('img.zg-raster'))"
+        ".every(i => i.complete) && document.querySelectorAll('img.zg-raster')"
+        ".length === 2"
+    )
+    images = opened.js(
+        "Array.from(document.querySelectorAll('img.zg-raster'))"
+        ".map(i => [i.naturalWidth, i.naturalHeight, i.src.slice(0, 22),"
+        " i.parentElement.classList.contains('leaflet-zgRaster-pane')])"
+    )
+    assert len(images) == 2
+    for width, height, src, in_pane in images:
+        assert width > 0 and height > 0
+        assert src == "data:image/png;base64,"
+        assert in_pane  # under the plots, which stay clickable
+    legend = opened.page.locator(".zg-legend")
+    assert legend.is_visible()
+    text = legend.inner_text()
+    assert "Shaded relief" in text and "Height" in text and " m" in text
+    assert opened.page.locator(".zg-legend .zg-ramp").is_visible()
+    # the layer switcher turns the relief off and on again
+    opened.page.get_by_label("Shaded relief", exact=True).uncheck()
+    assert opened.js("document.querySelectorAll('img.zg-raster').length") == 1
+    opened.page.get_by_label("Shaded relief", exact=True).check()
+    assert opened.js("document.querySelectorAll('img.zg-raster').length") == 2
+    opened.shot("hand_raster.png")
+    assert opened.errors == [] and opened.blocked == []
