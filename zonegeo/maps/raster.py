@@ -332,7 +332,7 @@ def _png(pixels: np.ndarray, palette: Sequence[str] | None = None) -> str:
         img.putpalette(rgb)
         extra["transparency"] = 0
     buffer = io.BytesIO()
-    img.save(buffer, format="PNG", optimize=True, **extra)
+    img.save(buffer, format="PNG", compress_level=6, **extra)  # 9: 4 % less, 10x slower
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
