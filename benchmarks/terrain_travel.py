@@ -14,7 +14,7 @@ min, in one subprocess (the steps share the network).
 Every step prints its wall time, its CPU time (user + sys of the process,
 ``resource.getrusage``: on a shared machine the steadier figure, and the
 one-core figure when the step runs on one thread), the peak resident memory of
-its process (``ru_maxrss``) and, in brackets, the peak before the step began
+its process (``VmHWM``) and, in brackets, the peak before the step began
 (imports and inputs).
 """
 
@@ -37,6 +37,19 @@ X0, Y0, CELL = 400_000.0, 4_900_000.0, 30.0
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process, MB.
+
+    ``VmHWM`` where Linux has it: ``ru_maxrss`` survives ``exec``, so a child
+    started by a parent that had written a 400 MB DEM would begin at the
+    parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
