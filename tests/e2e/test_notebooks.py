@@ -16,13 +16,14 @@ NOTEBOOKS = sorted(
 )
 
 
-def test_four_notebooks_present() -> None:
+def test_five_notebooks_present() -> None:
     names = [p.stem for p in NOTEBOOKS]
     assert names == [
         "01_quickstart",
         "02_infrastructure",
         "03_site_proposals",
         "04_idle_plots",
+        "05_terrain_and_travel",
     ]
 
 
