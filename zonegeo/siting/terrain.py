@@ -391,10 +391,11 @@ def terrain_slope(
     time, each block with the row above and the row below it, so the result is
     the same to the bit as :func:`slope_degrees` of the whole grid (the edge
     rows of the raster, and only those, are extended by reflection). Memory is
-    bounded by the block, not the DEM: about ``block_rows x columns x 60``
-    bytes (300 MB for 10,000 columns at the default 512 rows), plus GDAL's
-    block cache (``GDAL_CACHEMAX``), so a national DEM needs no clipping for
-    memory (clip it for speed: the time grows with the cells).
+    bounded by the block, not the DEM: about ``block_rows x columns x 50``
+    bytes for the arrays of a block plus GDAL's block cache, held near one
+    block (see :func:`gdal_cache`): 290 MB in all for 10,000 columns at the
+    default 512 rows, whatever the number of rows. A national DEM needs no
+    clipping for memory; clip it for speed (the time grows with the cells).
 
     Examples
     --------
