@@ -26,8 +26,21 @@ from exactextract import exact_extract
 from exactextract.feature import Feature, FeatureSource
 from exactextract.raster import RasterioRasterSource
 
-#: Rows of the raster read at once.
+#: Rows of the raster read at once, at most ...
 BAND_ROWS = 512
+#: ... and cells: a band of a very wide raster has fewer rows (16 at least).
+BAND_CELLS = 8_000_000
+
+
+def band_rows(width: int) -> int:
+    """Rows of a band of a raster ``width`` columns wide.
+
+    Examples
+    --------
+    >>> band_rows(10_000), band_rows(147_600)
+    (512, 54)
+    """
+    return int(min(BAND_ROWS, max(16, BAND_CELLS // max(int(width), 1))))
 
 
 class RowBands(RasterioRasterSource):

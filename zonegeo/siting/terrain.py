@@ -594,8 +594,9 @@ def zonal_stats(
     site the area of geographic cells varies by far less than 0.1 %.
 
     exactextract is the engine; zonegeo gives it the sites as WKB, north to
-    south, and the raster a band of 512 whole rows at a time, so each row is
-    read about once whatever the order of the sites (10,000 sites of 50 ha on
+    south, and the raster a band of 512 whole rows at a time (fewer on a
+    raster wider than 15,625 columns: 8 million cells at most), so each row
+    is read about once whatever the order of the sites (10,000 sites of 50 ha on
     a 10,000 x 10,000 raster: 3 s, see ``benchmarks/README.md``). Memory: the
     band, GDAL's cache held near it (see :func:`gdal_cache`), and, with
     ``above``, the values of the cells under every site.
@@ -639,7 +640,7 @@ def zonal_stats(
     except rasterio.errors.RasterioIOError as exc:
         msg = f"{path}: cannot read the raster ({exc}). Fix: give a GeoTIFF path"
         raise ReadError(msg) from exc
-    from zonegeo.siting._exact import BAND_ROWS, extract
+    from zonegeo.siting._exact import band_rows, extract
 
     out = sites.copy()
     cols = [f"{name}_{s}" for s in ops]
@@ -654,8 +655,17 @@ def zonal_stats(
         want = [*ops, "count"]
         if thresholds:
             want += ["values", "coverage"]  # of valid cells only
-        with rasterio.open(path) as src, gdal_cache(rasterio, src, BAND_ROWS):
-            table = extract(src, vec, np.flatnonzero(usable), want, rcrs.to_wkt())
+        with rasterio.open(path) as src:
+            rows_at_once = band_rows(src.width)
+            with gdal_cache(rasterio, src, rows_at_once):
+                table = extract(
+                    src,
+                    vec,
+                    np.flatnonzero(usable),
+                    want,
+                    rcrs.to_wkt(),
+                    band_rows=rows_at_once,
+                )
         rows = table["_row"].to_numpy()
         counted = table["count"].to_numpy(float)  # covered share of valid cells
         for s, c in zip(ops, cols, strict=True):
