@@ -301,9 +301,10 @@ def _sql(text: str) -> Any:
 def with_params(query: Any) -> Any:
     """Return a composed query ready to run *with* parameters.
 
-    psycopg reads every ``%`` of a query that has parameters as a placeholder,
-    including one inside a quoted name (a schema ``plan%2025``); this doubles
-    the ``%`` of names and literals, which psycopg turns back into one.
+    In a query that has parameters, psycopg takes every ``%`` for the start of
+    a parameter marker (``%s``), even one inside a quoted name (a schema
+    ``plan%2025``); this doubles the ``%`` of names and literals, which
+    psycopg turns back into one.
     """
     from psycopg import sql
 
