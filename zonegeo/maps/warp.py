@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zonegeo.errors import CRSError, ReadError
+from zonegeo.siting.terrain import open_raster
 
 if TYPE_CHECKING:
     import os
@@ -30,13 +29,6 @@ WEB_MERCATOR = "EPSG:3857"
 # clipped edge follows the district even when the raster's cells are coarse.
 _MIN_SIDE = 256
 
-_FORMAT_FIX = "Fix: give a GeoTIFF (or any single-band raster rasterio reads)"
-
-_NO_CRS_FIX = (
-    "Fix: assign it with gdal_edit.py -a_srs EPSG:4326 (SRTM, Copernicus) or "
-    "its UTM zone (EPSG:32642 for most of Turkistan region)"
-)
-
 
 @dataclass(frozen=True)
 class _Warped:
@@ -48,26 +40,6 @@ class _Warped:
     values: np.ndarray
     inside: np.ndarray
     bounds: tuple[float, float, float, float]
-
-
-def _open(path: str | os.PathLike[str]) -> Any:
-    """Open a raster with rasterio; a missing or unreadable file is a ReadError."""
-    import rasterio
-
-    file = Path(path)
-    if not file.is_file():
-        msg = f"{file}: no such raster file. {_FORMAT_FIX}"
-        raise ReadError(msg)
-    try:
-        src = rasterio.open(file)
-    except rasterio.errors.RasterioIOError as exc:
-        msg = f"{file}: cannot read the raster ({exc}). {_FORMAT_FIX}"
-        raise ReadError(msg) from exc
-    if src.crs is None:
-        src.close()
-        msg = f"{file}: the raster has no CRS. {_NO_CRS_FIX}"
-        raise CRSError(msg)
-    return src
 
 
 def _in_crs(area: BaseGeometry, crs: Any) -> BaseGeometry | None:
@@ -111,7 +83,7 @@ def _window(src: Any, area: BaseGeometry | None) -> tuple[int, int, int, int] | 
 
 def _covers(path: str | os.PathLike[str], area: BaseGeometry) -> bool:
     """Whether a raster overlaps a district (``area`` in EPSG:4326)."""
-    with _open(path) as src:
+    with open_raster(path) as src:
         return _window(src, _in_crs(area, src.crs)) is not None
 
 
@@ -273,7 +245,7 @@ def _district_grid(
     """
     import geopandas as gpd
 
-    with _open(path) as src:
+    with open_raster(path) as src:
         window = _window(src, _in_crs(area, src.crs))
         if window is None:
             return None

@@ -43,6 +43,7 @@ __all__ = [
     "cell_size_m",
     "hillshade",
     "horn_gradients",
+    "open_raster",
     "slope_degrees",
     "terrain_slope",
     "zonal_stats",
@@ -64,6 +65,54 @@ def _rasterio() -> Any:
         msg = "rasterio is needed for rasters: pip install rasterio"
         raise ImportError(msg) from exc
     return rasterio
+
+
+#: The fix named when a raster cannot be read.
+RASTER_FORMAT_FIX = "Fix: give a GeoTIFF (or any single-band raster rasterio reads)"
+#: The fix named when a raster has no CRS.
+RASTER_CRS_FIX = (
+    "Fix: assign it with gdal_edit.py -a_srs EPSG:4326 (SRTM, Copernicus) or "
+    "its UTM zone (EPSG:32642 for most of Turkistan region)"
+)
+
+
+def open_raster(path: str | os.PathLike[str], *, what: str = "raster") -> Any:
+    """Open a raster to read; refuse a missing or unreadable file or one without CRS.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A raster file rasterio reads (GeoTIFF, ...). Only read.
+    what : str, default "raster"
+        What the file is, for messages ("DEM", "raster").
+
+    Returns
+    -------
+    rasterio.DatasetReader
+        Open; close it (``with open_raster(p) as src:``).
+
+    Raises
+    ------
+    ReadError
+        If the file does not exist or rasterio cannot read it.
+    CRSError
+        If the raster has no CRS.
+    """
+    rasterio = _rasterio()
+    file = Path(path)
+    if not file.is_file():
+        msg = f"{file}: no such {what} file. {RASTER_FORMAT_FIX}"
+        raise ReadError(msg)
+    try:
+        src = rasterio.open(file)
+    except rasterio.errors.RasterioIOError as exc:
+        msg = f"{file}: cannot read the {what} ({exc}). {RASTER_FORMAT_FIX}"
+        raise ReadError(msg) from exc
+    if src.crs is None:
+        src.close()
+        msg = f"{file}: the {what} has no CRS. {RASTER_CRS_FIX}"
+        raise CRSError(msg)
+    return src
 
 
 def horn_gradients(
@@ -420,18 +469,7 @@ def terrain_slope(
         msg = f"block_rows must be at least 1, got {block_rows!r}"
         raise ValidationError(msg)
     src_path, out_path = Path(dem), Path(out)
-    try:
-        src = rasterio.open(src_path)
-    except rasterio.errors.RasterioIOError as exc:
-        msg = f"{src_path}: cannot read the DEM ({exc}). Fix: give a GeoTIFF path"
-        raise ReadError(msg) from exc
-    with src:
-        if src.crs is None:
-            msg = (
-                f"{src_path}: the DEM has no CRS. Fix: assign it with "
-                f"gdal_edit.py -a_srs EPSG:4326 (SRTM, Copernicus) or its UTM zone"
-            )
-            raise CRSError(msg)
+    with open_raster(src_path, what="DEM") as src:
         crs = pyproj.CRS.from_user_input(src.crs.to_wkt())
         height, width = src.height, src.width
         dx, dy = cell_size_m(crs, src.transform, height, str(src_path))
@@ -631,16 +669,23 @@ def zonal_stats(
         raise ValidationError(msg)
     path = Path(raster)
     name = prefix if prefix is not None else path.stem
-    try:
-        with rasterio.open(path) as src:
-            if src.crs is None:
-                msg = f"{path}: the raster has no CRS. Fix: assign it (gdal_edit.py)"
-                raise CRSError(msg)
-            rcrs = pyproj.CRS.from_user_input(src.crs.to_wkt())
-    except rasterio.errors.RasterioIOError as exc:
-        msg = f"{path}: cannot read the raster ({exc}). Fix: give a GeoTIFF path"
-        raise ReadError(msg) from exc
+    with open_raster(path) as src:
+        return _zonal(sites, src, path, name, ops, thresholds, rasterio)
+
+
+def _zonal(
+    sites: gpd.GeoDataFrame,
+    src: Any,
+    path: Path,
+    name: str,
+    ops: tuple[str, ...],
+    thresholds: list[float],
+    rasterio: Any,
+) -> gpd.GeoDataFrame:
+    """:func:`zonal_stats` on the open raster ``src``."""
     from zonegeo.siting._exact import band_rows, extract
+
+    rcrs = pyproj.CRS.from_user_input(src.crs.to_wkt())
 
     out = sites.copy()
     cols = [f"{name}_{s}" for s in ops]
@@ -655,17 +700,16 @@ def zonal_stats(
         want = [*ops, "count"]
         if thresholds:
             want += ["values", "coverage"]  # of valid cells only
-        with rasterio.open(path) as src:
-            rows_at_once = band_rows(src.width)
-            with gdal_cache(rasterio, src, rows_at_once):
-                table = extract(
-                    src,
-                    vec,
-                    np.flatnonzero(usable),
-                    want,
-                    rcrs.to_wkt(),
-                    band_rows=rows_at_once,
-                )
+        rows_at_once = band_rows(src.width)
+        with gdal_cache(rasterio, src, rows_at_once):
+            table = extract(
+                src,
+                vec,
+                np.flatnonzero(usable),
+                want,
+                rcrs.to_wkt(),
+                band_rows=rows_at_once,
+            )
         rows = table["_row"].to_numpy()
         counted = table["count"].to_numpy(float)  # covered share of valid cells
         for s, c in zip(ops, cols, strict=True):
@@ -683,7 +727,8 @@ def zonal_stats(
                     ]
                 )
                 result[c][rows] = share
-        site_cells = shapely.area(vec) / _cell_area(path, rasterio)
+        # cell area in the raster's own units (degrees squared when geographic)
+        site_cells = shapely.area(vec) / abs(src.transform.a * src.transform.e)
         with np.errstate(invalid="ignore", divide="ignore"):
             result[valid_col][rows] = np.clip(counted / site_cells, 0.0, 1.0)
         none = np.zeros(n, bool)
@@ -708,12 +753,6 @@ def zonal_stats(
         f"raster_{name}": {"path": str(path), "stats": list(ops), "above": thresholds},
     }
     return out
-
-
-def _cell_area(path: Path, rasterio: Any) -> float:
-    """Area of one cell in the raster's own units (degrees squared when geographic)."""
-    with rasterio.open(path) as src:
-        return abs(src.transform.a * src.transform.e)
 
 
 #: Id columns that name a site in messages, first found wins.
