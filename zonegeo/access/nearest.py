@@ -780,18 +780,13 @@ def _lower_bounds(
     by a hair so that rounding never makes a bound exceed the true distance.
     """
     cx, cy, cr = (v[rows] for v in disc)
+    centre = _centre_distance(pp, pieces, cx, cy)
     ax, ay = pp.xy0[pieces, 0], pp.xy0[pieces, 1]
-    dx, dy = pp.xy1[pieces, 0] - ax, pp.xy1[pieces, 1] - ay
-    len2 = dx * dx + dy * dy
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(len2 > 0, ((cx - ax) * dx + (cy - ay) * dy) / len2, 0.0)
-    t = np.clip(t, 0.0, 1.0)
-    centre = np.hypot(ax + t * dx - cx, ay + t * dy - cy)
     b = plots.bounds[rows]
     gap_x = np.maximum(np.maximum(b[:, 0] - ax, ax - b[:, 2]), 0.0)
     gap_y = np.maximum(np.maximum(b[:, 1] - ay, ay - b[:, 3]), 0.0)
     lower = np.where(pp.is_point[pieces], np.hypot(gap_x, gap_y), centre - cr)
-    return centre, lower * (1.0 - 1e-12) - 1e-9
+    return centre, lower * _DOWN - _SLACK_M
 
 
 def _exact_pairs(
