@@ -322,3 +322,11 @@ def test_printed_pages_have_no_raster(
     )
     assert result.exit_code == 2
     assert "the printed pages have no raster layer; --raster needs -o" in result.output
+
+
+def test_cli_raster_styles_are_the_library_styles() -> None:
+    """--raster-style offers what RasterLayer draws (spelled out for a light --help)."""
+    from zonegeo.cli._common import RASTER_STYLES as CLI_STYLES
+    from zonegeo.maps.raster import RASTER_STYLES
+
+    assert sorted(CLI_STYLES) == sorted(RASTER_STYLES)
