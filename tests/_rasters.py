@@ -111,3 +111,16 @@ def plane(
     else:
         z = 500.0 + east * (xs[None, :] - xs[0]) + north * (ys[:, None] - ys[-1])
     return write_raster(path, z, transform=transform, crs=crs)
+
+
+def cut_short(src: Path, dst: Path, *, keep: float = 0.4) -> Path:
+    """Copy the first ``keep`` share of a GeoTIFF's bytes, as an interrupted copy does.
+
+    The header (written first by GDAL) survives, so the file opens; its cells
+    cannot all be read.
+    """
+    data = Path(src).read_bytes()
+    Path(dst).write_bytes(data[: int(len(data) * keep)])
+    with rasterio.open(dst) as f:  # the precondition: it still opens
+        assert f.width > 0
+    return Path(dst)

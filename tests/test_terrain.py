@@ -186,6 +186,33 @@ def test_missing_raster_is_a_read_error(tmp_path):
         zonegeo.zonal_stats(sites, tmp_path / "nothere.tif")
 
 
+def test_a_dem_cut_short_is_a_read_error_naming_it(tmp_path):
+    """An interrupted copy opens (its header is there) but its cells do not read."""
+    from tests._rasters import cut_short, write_raster
+
+    rows = np.add.outer(np.arange(300.0), np.arange(300.0))
+    whole = write_raster(
+        tmp_path / "whole.tif",
+        rows,
+        transform=Affine(30, 0, 500_000, 0, -30, 4_760_000),
+    )
+    cut = cut_short(whole, tmp_path / "cut.tif")
+    with pytest.raises(
+        zonegeo.ReadError,
+        match=r"cut\.tif: cannot read the cells of the DEM: the file is damaged or "
+        r"cut short .*Fix: copy or export",
+    ):
+        zonegeo.terrain_slope(cut, tmp_path / "slope.tif")
+    assert not (tmp_path / "slope.tif").exists()  # nothing half-written is left
+    sites = gpd.GeoDataFrame(
+        geometry=[shapely.box(500_000, 4_760_000 - 9000, 509_000, 4_760_000)], crs=UTM
+    )
+    with pytest.raises(
+        zonegeo.ReadError, match=r"cut\.tif: cannot read the cells of the raster"
+    ):
+        zonegeo.zonal_stats(sites, cut)
+
+
 # --- block-by-block slope: the same to the bit as the whole grid -------------
 
 

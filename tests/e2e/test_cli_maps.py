@@ -306,6 +306,34 @@ def test_raster_usage_and_data_errors(
         assert result.output.count("error: ") == 1
 
 
+def test_a_raster_cut_short_is_one_error_line(
+    data_dir: Path, dem: Path, tmp_path: Path
+) -> None:
+    from tests._rasters import cut_short
+
+    cut = cut_short(dem, tmp_path / "cut.tif")
+    result = _run(
+        "map",
+        "--district",
+        "Sauran",
+        "--data",
+        str(data_dir),
+        "--raster",
+        str(cut),
+        "--raster-style",
+        "hillshade",
+        "-o",
+        str(tmp_path / "m.html"),
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.count("error: ") == 1
+    assert "cut.tif: cannot read the cells of the raster: the file is damaged" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "m.html").exists()
+
+
 def test_printed_pages_have_no_raster(
     data_dir: Path, dem: Path, tmp_path: Path
 ) -> None:

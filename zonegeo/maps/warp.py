@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zonegeo.siting.terrain import open_raster
+from zonegeo.siting.terrain import open_raster, raster_read_errors
 
 if TYPE_CHECKING:
     import os
@@ -108,7 +108,10 @@ def _read(
     if factor > 1:
         shape = (max(2, math.ceil(h / factor)), max(2, math.ceil(w / factor)))
     resampling = Resampling.average if average else Resampling.nearest
-    band = src.read(1, window=win, out_shape=shape, masked=True, resampling=resampling)
+    with raster_read_errors(src.name):
+        band = src.read(
+            1, window=win, out_shape=shape, masked=True, resampling=resampling
+        )
     values = np.ma.filled(band.astype(np.float64), np.nan)
     # (src.window_transform would use affine's deprecated ``*``)
     transform = (

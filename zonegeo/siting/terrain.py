@@ -23,7 +23,7 @@ import math
 import os
 import tempfile
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ __all__ = [
     "hillshade",
     "horn_gradients",
     "open_raster",
+    "raster_read_errors",
     "slope_degrees",
     "terrain_slope",
     "zonal_stats",
@@ -113,6 +114,28 @@ def open_raster(path: str | os.PathLike[str], *, what: str = "raster") -> Any:
         msg = f"{file}: the {what} has no CRS. {RASTER_CRS_FIX}"
         raise CRSError(msg)
     return src
+
+
+@contextlib.contextmanager
+def raster_read_errors(
+    path: str | os.PathLike[str], *, what: str = "raster"
+) -> Iterator[None]:
+    """Turn a failed read of an open raster's cells into a ReadError naming the file.
+
+    GDAL opens a damaged or truncated GeoTIFF (its header is intact) and fails
+    only when the cells are read, with "Read failed. See previous exception
+    for details."; this names the file, says what that means and the fix.
+    """
+    rasterio = _rasterio()
+    try:
+        yield
+    except rasterio.errors.RasterioIOError as exc:
+        cause = str(exc.__cause__ or exc)  # GDAL's own words, not "see previous"
+        msg = (
+            f"{Path(path)}: cannot read the cells of the {what}: the file is damaged "
+            f"or cut short ({cause}). Fix: copy or export the {what} again"
+        )
+        raise ReadError(msg) from exc
 
 
 def horn_gradients(
@@ -517,12 +540,8 @@ def terrain_slope(
 
 def _read_rows(src: Any, lo: int, hi: int, path: Path) -> np.ndarray:
     """Rows ``lo:hi`` of band 1 as float64, no data as NaN."""
-    rasterio = _rasterio()
-    try:
+    with raster_read_errors(path, what="DEM"):
         band = src.read(1, window=((lo, hi), (0, src.width)), masked=True)
-    except rasterio.errors.RasterioIOError as exc:
-        msg = f"{path}: cannot read the DEM ({exc}). Fix: give a GeoTIFF path"
-        raise ReadError(msg) from exc
     out: np.ndarray = band.astype(np.float64).filled(np.nan)
     return out
 
@@ -701,7 +720,7 @@ def _zonal(
         if thresholds:
             want += ["values", "coverage"]  # of valid cells only
         rows_at_once = band_rows(src.width)
-        with gdal_cache(rasterio, src, rows_at_once):
+        with gdal_cache(rasterio, src, rows_at_once), raster_read_errors(path):
             table = extract(
                 src,
                 vec,
